@@ -1,0 +1,53 @@
+# The README's two commands: `make run` and `make test`. Everything else is their plumbing.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+# pyenv's 3.12 where present (Debian bookworm's python3 is 3.11), else python3.12 on PATH.
+PYTHON312 := $(shell p="$$(pyenv root 2>/dev/null)/versions/3.12.1/bin/python3.12"; \
+	[ -x "$$p" ] && echo "$$p" || command -v python3.12)
+PG_URL := postgres://postgres@127.0.0.1:5432/cronsuite
+MARIADB_URL := mysql://root@127.0.0.1:3306/cronsuite
+TEST_ENV := PATH="$(CURDIR)/.tools/bin:$(CURDIR)/$(VENV)/bin:$$PATH" PUSHGATEWAY_URL= JOB_MODULES=
+
+.PHONY: run test test-postgres test-sqlite test-mariadb bench tools services
+
+## make run: migrate the local SQLite database, load demo data if empty, run housekeeping.
+run: $(VENV)/.runtime
+	@$(PY) manage.py migrate --noinput -v0
+	@$(PY) manage.py load_demo_data
+	@LOG_FORMAT=text $(PY) -m jobs run housekeeping
+
+## make test: install what the tests need, then run the whole suite on each database.
+test: $(VENV)/.dev tools services
+	$(MAKE) --no-print-directory test-postgres test-sqlite test-mariadb
+
+test-postgres:
+	$(TEST_ENV) DATABASE_URL=$(PG_URL) $(PY) -m pytest -q $(PYTEST_ARGS)
+
+# The runtime contract must hold on every supported database, not only PostgreSQL.
+test-sqlite:
+	$(TEST_ENV) DATABASE_URL=sqlite:///$(CURDIR)/data/test.sqlite3 $(PY) -m pytest -q -m core $(PYTEST_ARGS)
+
+test-mariadb:
+	$(TEST_ENV) DATABASE_URL=$(MARIADB_URL) $(PY) -m pytest -q -m core $(PYTEST_ARGS)
+
+## make bench: the housekeeping deletion against its floor on PostgreSQL (prints ratios).
+bench: $(VENV)/.dev services
+	$(PY) bench/housekeeping.py
+
+$(VENV)/.runtime: requirements.txt
+	@[ -n "$(PYTHON312)" ] || { echo "error: Python 3.12 not found (pyenv or python3.12 on PATH)"; exit 2; }
+	@[ -x $(PY) ] || $(PYTHON312) -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	scripts/install-system-packages
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+tools:
+	@if [ -x scripts/install-tools ]; then scripts/install-tools; fi
+
+services:
+	@scripts/start-services

@@ -1,0 +1,1 @@
+"""cronsuite's jobs: one module per job plus the small runtime that runs them (docs/runtime.md)."""

@@ -1,0 +1,98 @@
+"""`python -m jobs list | run NAME | check`: the one place where errors become exit codes."""
+
+import json
+import os
+import sys
+
+from django.core.exceptions import ImproperlyConfigured
+
+from jobs.base import ArgumentParser, split_options
+from jobs.database import close_connections
+from jobs.errors import ConfigurationError
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "app.settings")
+    import django
+
+    django.setup()
+
+
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(prog="python -m jobs", description="Run cronsuite's background jobs.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    listing = commands.add_parser("list", help="list every job and its options")
+    listing.add_argument("--json", action="store_true", help="machine-readable output")
+    run = commands.add_parser("run", help="run one job once", add_help=False)
+    run.add_argument("name", help="the job to run (see `list`)")
+    run.add_argument("arguments", nargs="...", help="options of the job (`run NAME --help`)")
+    return parser
+
+
+def main(argv: list[str] | None = None, stdout=None, stderr=None) -> int:
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        setup_django()
+        args = build_parser().parse_args(argv)
+        return COMMANDS[args.command](args, stdout)
+    except ConfigurationError as e:
+        print(f"error: {e}", file=stderr)
+        return e.exit_code
+    except ImproperlyConfigured as e:
+        print(f"error: configuration: {e}", file=stderr)
+        return 2
+    except SystemExit as e:  # --help
+        return e.code or 0
+    finally:
+        close_connections()
+
+
+def find_job(name: str):
+    from jobs.registry import JOBS
+
+    if name not in JOBS:
+        known = ", ".join(sorted(JOBS))
+        raise ConfigurationError(f"unknown job {name!r}. Known jobs: {known}.")
+    return JOBS[name]
+
+
+def run_command(args, stdout) -> int:
+    from jobs.runner import JobRunner
+
+    job = find_job(args.name)
+    runtime, options = split_options(job.build_parser().parse_args(args.arguments))
+    return JobRunner(job, options, stdout=stdout, **runtime).execute()
+
+
+def describe_options(job) -> list[dict]:
+    return [
+        {
+            "flags": action.option_strings,
+            "help": action.help or "",
+            "default": action.default,
+            "choices": list(action.choices) if action.choices else None,
+        }
+        for action in job.build_parser()._actions
+        if action.option_strings and action.dest not in ("help", "timeout", "log_file", "verbose")
+    ]
+
+
+def list_command(args, stdout) -> int:
+    from jobs.registry import JOBS
+
+    jobs = [
+        {"name": job.name, "description": job.help, "options": describe_options(job)}
+        for job in JOBS.values()
+    ]
+    if args.json:
+        print(json.dumps({"jobs": jobs}, indent=2, default=str), file=stdout)
+        return 0
+    for job in jobs:
+        print(f"{job['name']:<22} {job['description']}", file=stdout)
+        for option in job["options"]:
+            print(f"{'':<24}{', '.join(option['flags']):<18} {option['help']}", file=stdout)
+    return 0
+
+
+COMMANDS = {"list": list_command, "run": run_command}

@@ -1,0 +1,182 @@
+"""Database housekeeping (seed 001): old conversations, orphaned messages, unverified users,
+and a statistics snapshot.
+
+Deletes go in batches chosen by primary-key range, each its own short transaction: memory stays
+flat, locks stay short, and a run killed at any moment has committed whole batches only. The
+database cascades a conversation's messages in the same statement (on_delete=DB_CASCADE), so no
+conversation is ever half-deleted. Running it twice is harmless: the second run finds nothing.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from app.chat.models import Conversation, Message, StatisticsSnapshot
+from jobs.base import Job, Run
+
+TASKS = ("conversations", "messages", "users", "stats")
+USER_BATCH_SIZE = 500
+
+
+def old_conversations(now: datetime) -> QuerySet:
+    cutoff = now - timedelta(days=settings.CONVERSATION_RETENTION_DAYS)
+    return Conversation.objects.filter(created_at__lt=cutoff)
+
+
+def orphaned_messages() -> QuerySet:
+    return Message.objects.filter(conversation__isnull=True)
+
+
+def unverified_users(now: datetime) -> QuerySet:
+    cutoff = now - timedelta(days=settings.UNVERIFIED_USER_DAYS)
+    return User.objects.filter(
+        is_staff=False,
+        is_superuser=False,
+        date_joined__lt=cutoff,
+        email_verification__isnull=False,
+        email_verification__verified_at__isnull=True,
+    )
+
+
+def next_batch(queryset: QuerySet, after_pk: int, size: int) -> QuerySet | None:
+    """The next `size` rows of queryset after after_pk, as a pk range (cheap to delete)."""
+    pks = queryset.filter(pk__gt=after_pk).order_by("pk").values_list("pk", flat=True)
+    last = pks[size - 1 : size].first()
+    if last is None:
+        last = pks.order_by("-pk").first()
+    if last is None:
+        return None
+    return queryset.filter(pk__gt=after_pk, pk__lte=last)
+
+
+def delete_conversation_batch(queryset: QuerySet, after_pk: int, size: int) -> tuple[int, int, int] | None:
+    """Delete one batch; (last pk, conversations, messages), or None when nothing is left."""
+    with transaction.atomic():
+        batch = next_batch(queryset, after_pk, size)
+        if batch is None:
+            return None
+        last_pk = batch.order_by("-pk").values_list("pk", flat=True).first()
+        messages = Message.objects.filter(conversation__in=batch).count()
+        conversations, _ = batch.delete()
+    return last_pk, conversations, messages
+
+
+def delete_message_batch(queryset: QuerySet, after_pk: int, size: int) -> tuple[int, int] | None:
+    with transaction.atomic():
+        batch = next_batch(queryset, after_pk, size)
+        if batch is None:
+            return None
+        last_pk = batch.order_by("-pk").values_list("pk", flat=True).first()
+        deleted, _ = batch.delete()
+    return last_pk, deleted
+
+
+def delete_user_batch(queryset: QuerySet, size: int) -> int:
+    with transaction.atomic():
+        pks = list(queryset.order_by("pk").values_list("pk", flat=True)[:size])
+        _, per_model = User.objects.filter(pk__in=pks).delete()
+    return per_model.get("auth.User", 0)
+
+
+def clean_conversations(run: Run, now: datetime, dry_run: bool) -> None:
+    queryset = old_conversations(now)
+    if dry_run:
+        run.count("conversations", queryset.count())
+        run.count("messages", Message.objects.filter(conversation__in=queryset).count())
+        return
+    after_pk = 0
+    while step := delete_conversation_batch(queryset, after_pk, settings.HOUSEKEEPING_BATCH_SIZE):
+        after_pk, conversations, messages = step
+        run.count("conversations", conversations)
+        run.count("messages", messages)
+        run.log.debug("housekeeping.batch", f"Deleted {conversations} conversations.", task="conversations", last_pk=after_pk)
+
+
+def clean_messages(run: Run, now: datetime, dry_run: bool) -> None:
+    queryset = orphaned_messages()
+    if dry_run:
+        run.count("orphaned_messages", queryset.count())
+        return
+    after_pk = 0
+    while step := delete_message_batch(queryset, after_pk, settings.HOUSEKEEPING_BATCH_SIZE):
+        after_pk, deleted = step
+        run.count("orphaned_messages", deleted)
+
+
+def clean_users(run: Run, now: datetime, dry_run: bool) -> None:
+    queryset = unverified_users(now)
+    if dry_run:
+        run.count("users", queryset.count())
+        return
+    while deleted := delete_user_batch(queryset, USER_BATCH_SIZE):
+        run.count("users", deleted)
+
+
+def take_statistics(now: datetime) -> StatisticsSnapshot:
+    return StatisticsSnapshot(
+        created_at=now,
+        total_users=User.objects.count(),
+        total_conversations=Conversation.objects.count(),
+        total_messages=Message.objects.count(),
+        messages_last_24h=Message.objects.filter(created_at__gte=now - timedelta(hours=24)).count(),
+    )
+
+
+APP_GAUGES = {
+    "total_users": ("cronsuite_app_users", "Users in the application."),
+    "total_conversations": ("cronsuite_app_conversations", "Conversations in the application."),
+    "total_messages": ("cronsuite_app_messages", "Messages in the application."),
+    "messages_last_24h": ("cronsuite_app_messages_last_24h", "Messages written in the last 24 hours."),
+}
+
+
+def snapshot_statistics(run: Run, now: datetime, dry_run: bool) -> None:
+    snapshot = take_statistics(now)
+    if not dry_run:
+        snapshot.save()
+        run.count("snapshots")
+    for field, value in snapshot.as_dict().items():
+        name, documentation = APP_GAUGES[field]
+        run.gauge(name, documentation, value)
+    run.log.info("housekeeping.stats", "Statistics.", **snapshot.as_dict())
+
+
+TASK_FUNCTIONS = {
+    "conversations": clean_conversations,
+    "messages": clean_messages,
+    "users": clean_users,
+    "stats": snapshot_statistics,
+}
+
+
+class Housekeeping(Job):
+    name = "housekeeping"
+    help = "Delete old conversations, orphaned messages and unverified users; snapshot statistics."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--task",
+            action="append",
+            choices=TASKS,
+            help="run only this task; repeatable (default: all, in the order shown)",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="count what would be deleted, change nothing"
+        )
+
+    def handle(self, run: Run, task: list[str] | None = None, dry_run: bool = False) -> None:
+        now = timezone.now()
+        for name in (t for t in TASKS if t in (task or TASKS)):
+            before = run.counts.copy()
+            TASK_FUNCTIONS[name](run, now, dry_run)
+            run.log.info(
+                "housekeeping.task",
+                f"Task {name} done{' (dry run)' if dry_run else ''}.",
+                task=name,
+                dry_run=dry_run,
+                counts=dict(run.counts - before),
+            )

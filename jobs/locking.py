@@ -1,0 +1,65 @@
+"""One run of a job at a time, enforced by the database session that holds the lock.
+
+Kubernetes' concurrencyPolicy: Forbid does not cover `kubectl create job --from`, and two
+schedule entries of one job are two CronJobs, so the lock lives in the database. Each lock dies
+with its holder's session or process, so a crashed run never blocks the next one.
+"""
+
+import fcntl
+import hashlib
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import connections
+
+
+def advisory_key(job: str) -> int:
+    digest = hashlib.blake2b(f"cronsuite:{job}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+@contextmanager
+def job_lock(job: str, alias: str = "default") -> Iterator[bool]:
+    """Yield True while holding the job's lock, False if another run holds it."""
+    vendor = connections[alias].vendor
+    if vendor == "sqlite":
+        with _file_lock(connections[alias].settings_dict["NAME"], job) as acquired:
+            yield acquired
+    else:
+        with _session_lock(alias, vendor, job) as acquired:
+            yield acquired
+
+
+# A dedicated connection: the job may close or break its own, and the lock must outlive that.
+@contextmanager
+def _session_lock(alias: str, vendor: str, job: str) -> Iterator[bool]:
+    take, release, key = {
+        "postgresql": ("SELECT pg_try_advisory_lock(%s)", "SELECT pg_advisory_unlock(%s)", advisory_key(job)),
+        "mysql": ("SELECT GET_LOCK(%s, 0)", "SELECT RELEASE_LOCK(%s)", f"cronsuite:{job}"[:64]),
+    }[vendor]
+    connection = connections.create_connection(alias)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(take, [key])
+            acquired = bool(cursor.fetchone()[0])
+        yield acquired
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute(release, [key])
+    finally:
+        connection.close()
+
+
+@contextmanager
+def _file_lock(database_path: str, job: str) -> Iterator[bool]:
+    fd = os.open(f"{database_path}.{job}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)

@@ -1,0 +1,33 @@
+"""Every job cronsuite knows, by name. A new job is one module plus one line here.
+
+A Django project can add its own jobs without touching this file: JOB_MODULES names modules
+that each define `JOBS = [SomeJob(), ...]`.
+"""
+
+from importlib import import_module
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from jobs.addition import Addition
+from jobs.base import Job
+from jobs.housekeeping import Housekeeping
+
+BUILTIN_JOBS: list[Job] = [Housekeeping(), Addition()]
+
+
+def load_module_jobs(module_name: str) -> list[Job]:
+    try:
+        return list(import_module(module_name).JOBS)
+    except (ImportError, AttributeError) as e:
+        raise ImproperlyConfigured(f"JOB_MODULES: cannot load jobs from {module_name!r}: {e}")
+
+
+def all_jobs(module_names: list[str]) -> dict[str, Job]:
+    jobs = list(BUILTIN_JOBS)
+    for module_name in module_names:
+        jobs.extend(load_module_jobs(module_name))
+    return {job.name: job for job in jobs}
+
+
+JOBS: dict[str, Job] = all_jobs(settings.JOB_MODULES)

@@ -1,0 +1,179 @@
+"""Real peers for the tests: the test database as a URL for subprocesses, a real Pushgateway,
+and helpers that run `python -m jobs` exactly as a container would."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import requests
+from django.conf import settings
+from prometheus_client.parser import text_string_to_metric_families
+
+ROOT = Path(__file__).resolve().parent.parent
+PUSHGATEWAY_BINARY = "/usr/bin/prometheus-pushgateway"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(condition, timeout: float = 15, interval: float = 0.05, message: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {message}")
+
+
+def database_url() -> str:
+    """The test database (pytest-django has renamed it by now) as a DATABASE_URL."""
+    db = settings.DATABASES["default"]
+    engine = db["ENGINE"].rsplit(".", 1)[-1]
+    if engine == "sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    scheme = {"postgresql": "postgres", "mysql": "mysql"}[engine]
+    password = f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
+    return f"{scheme}://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@dataclass
+class Finished:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def lines(self) -> list[dict]:
+        return [json.loads(line) for line in self.stdout.splitlines() if line.startswith("{")]
+
+    def events(self, name: str) -> list[dict]:
+        return [line for line in self.lines if line["event"] == name]
+
+    @property
+    def summary(self) -> dict:
+        (summary,) = self.events("run.finished")
+        return summary
+
+
+def job_environment(**overrides) -> dict:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CRONSUITE_")}
+    env.update(
+        DATABASE_URL=database_url(),
+        LOG_FORMAT="json",
+        PUSHGATEWAY_URL="",
+        JOB_MODULES="tests.support.jobs",
+        PYTHONPATH=str(ROOT),
+    )
+    env.update({key: str(value) for key, value in overrides.items()})
+    return env
+
+
+def start_job(*args: str, **env) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "jobs", *args],
+        cwd=ROOT,
+        env=job_environment(**env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def run_job(*args: str, timeout: float = 120, **env) -> Finished:
+    process = start_job(*args, **env)
+    stdout, stderr = process.communicate(timeout=timeout)
+    return Finished(process.returncode, stdout, stderr)
+
+
+def wait_for_line(process: subprocess.Popen, event: str, timeout: float = 30) -> list[str]:
+    """Read the job's stdout until a line with this event; returns the lines read so far."""
+    seen = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            raise AssertionError(f"job exited before {event!r}: {''.join(seen)}{process.stderr.read()}")
+        seen.append(line)
+        if line.startswith("{") and json.loads(line)["event"] == event:
+            return seen
+    raise AssertionError(f"no {event!r} line within {timeout} s")
+
+
+def finish(process: subprocess.Popen, seen: list[str], timeout: float = 60) -> Finished:
+    stdout, stderr = process.communicate(timeout=timeout)
+    return Finished(process.returncode, "".join(seen) + stdout, stderr)
+
+
+def terminate(process: subprocess.Popen, seen: list[str]) -> tuple[Finished, float]:
+    """SIGTERM, as Kubernetes sends it; returns the result and seconds until the process exited."""
+    sent = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    result = finish(process, seen, timeout=30)
+    return result, time.monotonic() - sent
+
+
+class Pushgateway:
+    def __init__(self, port: int):
+        self.url = f"http://127.0.0.1:{port}"
+        self.process = subprocess.Popen(
+            [
+                PUSHGATEWAY_BINARY,
+                f"--web.listen-address=127.0.0.1:{port}",
+                "--web.enable-admin-api",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_until(self._ready, message="the Pushgateway to start")
+
+    def _ready(self) -> bool:
+        try:
+            return requests.get(f"{self.url}/-/ready", timeout=1).ok
+        except requests.ConnectionError:
+            return False
+
+    def wipe(self) -> None:
+        requests.put(f"{self.url}/api/v1/admin/wipe", timeout=5).raise_for_status()
+
+    def samples(self, name: str) -> list:
+        text = requests.get(f"{self.url}/metrics", timeout=5).text
+        return [
+            sample
+            for family in text_string_to_metric_families(text)
+            for sample in family.samples
+            if sample.name == name
+        ]
+
+    def value(self, name: str, **labels) -> float | None:
+        matches = [s.value for s in self.samples(name) if labels.items() <= s.labels.items()]
+        assert len(matches) <= 1, f"{name}{labels} matches {len(matches)} series"
+        return matches[0] if matches else None
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def pushgateway():
+    gateway = Pushgateway(free_port())
+    yield gateway
+    gateway.stop()
+
+
+@pytest.fixture
+def clean_pushgateway(pushgateway):
+    pushgateway.wipe()
+    return pushgateway
