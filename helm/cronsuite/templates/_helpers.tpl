@@ -1,0 +1,227 @@
+{{/* Chart name for labels; a label value holds at most 63 characters. */}}
+{{- define "cronsuite.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Prefix of every resource name: the release name unless fullnameOverride is set. Not truncated: CronJob names are checked instead (cronsuite.cronJobName). */}}
+{{- define "cronsuite.prefix" -}}
+{{- default .Release.Name .Values.fullnameOverride | trimSuffix "-" }}
+{{- end }}
+
+{{/* Name of the ConfigMap, Secret, ServiceAccount and test Pod: 52 characters leave room for "-migrate-config" within 63, and a hook Job's name must fit the 63-character job-name label. */}}
+{{- define "cronsuite.fullname" -}}
+{{- include "cronsuite.prefix" . | trunc 52 | trimSuffix "-" }}
+{{- end }}
+
+{{/* CronJob name <prefix>-<entry>; fails instead of truncating (two entries could collide), because the controller appends 11 characters and Job names must fit a 63-character label. */}}
+{{- define "cronsuite.cronJobName" -}}
+{{- $root := index . 0 }}
+{{- $entry := index . 1 }}
+{{- $name := printf "%s-%s" (include "cronsuite.prefix" $root) $entry }}
+{{- if gt (len $name) 52 }}
+{{- fail (printf "CronJob name %q (release or fullnameOverride %q + entry %q) has %d characters; Kubernetes allows 52 for a CronJob. Shorten the entry name or set fullnameOverride." $name (include "cronsuite.prefix" $root) $entry (len $name)) }}
+{{- end }}
+{{- $name }}
+{{- end }}
+
+{{/* Chart name and version for the helm.sh/chart label ("+" is not allowed in label values). */}}
+{{- define "cronsuite.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Labels that identify the release's objects; never include helm.sh/chart or the version here, they change on upgrade. */}}
+{{- define "cronsuite.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "cronsuite.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/* Labels of every object the chart renders. */}}
+{{- define "cronsuite.labels" -}}
+helm.sh/chart: {{ include "cronsuite.chart" . }}
+{{ include "cronsuite.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* Labels of a schedule entry's CronJob, Job template and Pod template: the monitoring rules and dashboard join on cronsuite.io/entry and cronsuite.io/job. Args: (list root entryName jobName). */}}
+{{- define "cronsuite.entryLabels" -}}
+{{- include "cronsuite.labels" (index . 0) }}
+app.kubernetes.io/component: job
+cronsuite.io/entry: {{ index . 1 }}
+cronsuite.io/job: {{ index . 2 }}
+{{- end }}
+
+{{/* Merges map src into map dst in place, like Helm merges values: maps key by key, anything else replaced, null removes the key. Args: (list dst src). jobs/schedule.py mirrors this. */}}
+{{- define "cronsuite.mergeInto" -}}
+{{- $dst := index . 0 }}
+{{- range $key, $value := index . 1 }}
+{{- if kindIs "invalid" $value }}
+{{- $_ := unset $dst $key }}
+{{- else if and (kindIs "map" $value) (kindIs "map" (index $dst $key)) }}
+{{- include "cronsuite.mergeInto" (list (index $dst $key) $value) }}
+{{- else }}
+{{- $_ := set $dst $key $value }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* An entry's settings: defaults merged with the entry, as YAML (use with fromYaml). Args: (list root entry). */}}
+{{- define "cronsuite.settings" -}}
+{{- $root := index . 0 }}
+{{- $settings := deepCopy ($root.Values.defaults | default dict) }}
+{{- include "cronsuite.mergeInto" (list $settings (index . 1 | default dict)) }}
+{{- toYaml $settings }}
+{{- end }}
+
+{{/* Image reference: the digest pins it when set, else the tag (default: appVersion). Args: settings image map, root. */}}
+{{- define "cronsuite.image" -}}
+{{- $image := index . 0 }}
+{{- $root := index . 1 }}
+{{- if $image.digest }}
+{{- printf "%s@%s" $image.repository $image.digest }}
+{{- else }}
+{{- printf "%s:%s" $image.repository (default $root.Chart.AppVersion $image.tag | toString) }}
+{{- end }}
+{{- end }}
+
+{{/* The job's own deadline (JOB_TIMEOUT): activeDeadlineSeconds minus max(10 s, 5 %), so the run records its end and pushes metrics before Kubernetes kills the pod. */}}
+{{- define "cronsuite.jobTimeout" -}}
+{{- $deadline := int64 . }}
+{{- sub $deadline (max 10 (div (mul $deadline 5) 100)) }}
+{{- end }}
+
+{{/* Name of the ConfigMap with the non-secret settings. */}}
+{{- define "cronsuite.configName" -}}
+{{- printf "%s-config" (include "cronsuite.fullname" .) }}
+{{- end }}
+
+{{/* Name of the Secret with the secret settings: existingSecret or the chart's own. */}}
+{{- define "cronsuite.secretName" -}}
+{{- default (printf "%s-secret" (include "cronsuite.fullname" .)) .Values.secret.existingSecret }}
+{{- end }}
+
+{{/* ServiceAccount of the pods: the entry's serviceAccountName, else the chart's account, else none (the namespace's default). Args: (list root settings). */}}
+{{- define "cronsuite.serviceAccountName" -}}
+{{- $root := index . 0 }}
+{{- $settings := index . 1 }}
+{{- if $settings.serviceAccountName }}
+{{- $settings.serviceAccountName }}
+{{- else if $root.Values.serviceAccount.create }}
+{{- default (include "cronsuite.fullname" $root) $root.Values.serviceAccount.name }}
+{{- else }}
+{{- $root.Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* Non-secret settings as ConfigMap data; integers and booleans become strings. */}}
+{{- define "cronsuite.configData" -}}
+{{- range $key, $value := .Values.config }}
+{{ $key }}: {{ (kindIs "float64" $value) | ternary ($value | int64) $value | toString | quote }}
+{{- end }}
+{{- end }}
+
+{{/* Secret settings as Secret data. */}}
+{{- define "cronsuite.secretData" -}}
+{{- range $key, $value := .Values.secret.values }}
+{{ $key }}: {{ $value | toString | b64enc | quote }}
+{{- end }}
+{{- end }}
+
+{{/* Exit code 2 (a configuration error) fails the Job at once: retrying cannot help. Evictions, preemptions and node drains (DisruptionTarget) do not count against backoffLimit. */}}
+{{- define "cronsuite.podFailurePolicy" -}}
+rules:
+  - action: FailJob
+    onExitCodes:
+      containerName: job
+      operator: In
+      values: [2]
+  - action: Ignore
+    onPodConditions:
+      - type: DisruptionTarget
+        status: "True"
+{{- end }}
+
+{{/* The one pod spec of the chart, used by every CronJob, the migration hook Job and the test Pod. Args: dict root, settings, args, command (optional), env (list), configName, secretName, serviceAccountName. */}}
+{{- define "cronsuite.podSpec" -}}
+{{- $root := .root }}
+{{- $s := .settings -}}
+restartPolicy: Never
+automountServiceAccountToken: {{ $s.automountServiceAccountToken | default false }}
+{{- with .serviceAccountName }}
+serviceAccountName: {{ . }}
+{{- end }}
+{{- with $s.terminationGracePeriodSeconds }}
+terminationGracePeriodSeconds: {{ . }}
+{{- end }}
+{{- with $s.priorityClassName }}
+priorityClassName: {{ . }}
+{{- end }}
+{{- with $s.imagePullSecrets }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $s.podSecurityContext }}
+securityContext:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+containers:
+  - name: job
+    image: {{ include "cronsuite.image" (list $s.image $root) | quote }}
+    imagePullPolicy: {{ $s.image.pullPolicy }}
+    {{- with .command }}
+    command: {{ toJson . }}
+    {{- end }}
+    args: {{ toJson .args }}
+    {{- $env := concat (.env | default list) ($s.env | default list) }}
+    {{- with $env }}
+    env:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+    envFrom:
+      - configMapRef:
+          name: {{ .configName }}
+      - secretRef:
+          name: {{ .secretName }}
+      {{- with $s.envFrom }}
+      {{- toYaml . | nindent 6 }}
+      {{- end }}
+    {{- with $s.securityContext }}
+    securityContext:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+    {{- with $s.resources }}
+    resources:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+    volumeMounts:
+      - name: tmp
+        mountPath: /tmp
+      {{- with $s.extraVolumeMounts }}
+      {{- toYaml . | nindent 6 }}
+      {{- end }}
+volumes:
+  - name: tmp
+    emptyDir: {{ $s.tmpVolume | default dict | toJson }}
+  {{- with $s.extraVolumes }}
+  {{- toYaml . | nindent 2 }}
+  {{- end }}
+{{- with $s.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $s.affinity }}
+affinity:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $s.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $s.topologySpreadConstraints }}
+topologySpreadConstraints:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
