@@ -23,6 +23,10 @@ def build_parser() -> ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     listing = commands.add_parser("list", help="list every job and its options")
     listing.add_argument("--json", action="store_true", help="machine-readable output")
+    listing.add_argument(
+        "--values", action="append", default=[], metavar="FILE",
+        help="chart values override file, merged as `helm -f` does (repeatable)",
+    )
     run = commands.add_parser("run", help="run one job once", add_help=False)
     run.add_argument("name", help="the job to run (see `list`)")
     run.add_argument("arguments", nargs="...", help="options of the job (`run NAME --help`)")
@@ -80,18 +84,27 @@ def describe_options(job) -> list[dict]:
 
 def list_command(args, stdout) -> int:
     from jobs.registry import JOBS
+    from jobs.schedule import ScheduleError, describe, format_entries
 
     jobs = [
         {"name": job.name, "description": job.help, "options": describe_options(job)}
         for job in JOBS.values()
     ]
+    try:
+        entries = describe(args.values)
+    except ScheduleError as e:
+        raise ConfigurationError(str(e))
     if args.json:
-        print(json.dumps({"jobs": jobs}, indent=2, default=str), file=stdout)
+        listing = {"jobs": jobs, "entries": [entry.as_dict() for entry in entries]}
+        print(json.dumps(listing, indent=2, default=str), file=stdout)
         return 0
     for job in jobs:
         print(f"{job['name']:<22} {job['description']}", file=stdout)
         for option in job["options"]:
             print(f"{'':<24}{', '.join(option['flags']):<18} {option['help']}", file=stdout)
+    if entries:
+        print("\nSchedule entries (Helm chart values):", file=stdout)
+        print(format_entries(entries), file=stdout)
     return 0
 
 

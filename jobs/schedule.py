@@ -177,3 +177,21 @@ def format_entries(found: list[Entry], now: datetime | None = None, count: int =
         times = ", ".join(t.strftime("%Y-%m-%d %H:%M %Z") for t in e.next_runs(now, count))
         lines.append(f"    next:     {times}")
     return "\n".join(lines)
+
+
+def describe(override_files: list[str] | None = None, now: datetime | None = None, count: int = 3) -> list[Entry]:
+    """The entries `list` and `scheduler_info` show; none when the values file is not there.
+
+    A missing override file or a bad schedule raises ScheduleError (a usage error).
+    """
+    if not VALUES_FILE.exists() and not override_files:
+        return []
+    try:
+        found = load_entries(*(override_files or []))
+    except OSError as e:
+        raise ScheduleError(f"cannot read values file: {e}") from None
+    except (KeyError, TypeError, yaml.YAMLError) as e:
+        raise ScheduleError(f"values file is not a cronsuite chart values file: {e}") from None
+    for e in found:
+        e.next_runs(now, count)  # validates schedule and time zone now, not halfway through output
+    return found

@@ -1,0 +1,25 @@
+"""`manage.py scheduler_info`: every schedule entry of the Helm chart and its next run times."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from jobs.schedule import ScheduleError, describe, format_entries
+
+
+class Command(BaseCommand):
+    help = "Show every chart schedule entry: job, arguments, schedule, time zone, state, next runs."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--values", action="append", default=[], metavar="FILE",
+            help="chart values override file, merged as `helm -f` does (repeatable)",
+        )
+        parser.add_argument("--count", type=int, default=3, help="next run times per entry")
+
+    def handle(self, *args, **options):
+        try:
+            entries = describe(options["values"], count=options["count"])
+        except ScheduleError as e:
+            raise CommandError(str(e), returncode=2)
+        if not entries:
+            return "No schedule entries: the chart's values file is not installed here."
+        return format_entries(entries, count=options["count"])
