@@ -83,7 +83,7 @@ class Prometheus:
         response = requests.get(f"{self.url}/api/v1/query", params={"query": expr}, timeout=10)
         body = response.json()
         assert body["status"] == "success", f"{expr}: {body.get('error')}"
-        return body["result"]
+        return body["data"]["result"]
 
     def eventually(self, expr: str, condition=bool, timeout: float = 60) -> list[dict]:
         """Poll until the query's result satisfies condition (default: not empty)."""
