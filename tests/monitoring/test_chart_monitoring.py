@@ -1,0 +1,74 @@
+"""The chart ships the rules and the dashboard unchanged, only when asked to."""
+
+import json
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from tests.monitoring.conftest import CHART, DASHBOARD, ROOT, RULES, promtool
+
+HELM = shutil.which("helm", path=f"{ROOT / '.tools' / 'bin'}") or shutil.which("helm")
+MONITORING_VALUES = CHART / "ci" / "monitoring-values.yaml"
+
+pytestmark = pytest.mark.skipif(HELM is None, reason="helm is not installed: run scripts/install-tools")
+
+
+def render(*args: str) -> list[dict]:
+    result = subprocess.run(
+        [HELM, "template", "rel", str(CHART), "--namespace", "apps", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+
+
+def only(documents: list[dict], kind: str, name_suffix: str = "") -> dict:
+    (found,) = [d for d in documents if d["kind"] == kind and d["metadata"]["name"].endswith(name_suffix)]
+    return found
+
+
+def test_neither_is_rendered_by_default():
+    documents = render()
+    assert not [d for d in documents if d["kind"] == "PrometheusRule"]
+    assert not [d for d in documents if d["kind"] == "ConfigMap" and d["metadata"]["name"].endswith("-dashboard")]
+
+
+def test_the_prometheusrule_carries_the_rules_file_unchanged():
+    rule = only(render("-f", str(MONITORING_VALUES)), "PrometheusRule")
+    assert rule["apiVersion"] == "monitoring.coreos.com/v1"
+    assert rule["spec"] == yaml.safe_load(RULES.read_text()), "it should be the rules file, not a copy of it"
+    assert "{{ $labels.job }}" in json.dumps(rule), "Helm should not have templated the alerts' annotations"
+
+
+def test_the_prometheusrule_has_the_labels_the_operator_selects_on():
+    rule = only(render("-f", str(MONITORING_VALUES)), "PrometheusRule")
+    assert rule["metadata"]["labels"]["release"] == "kube-prometheus-stack"
+    assert rule["metadata"]["labels"]["app.kubernetes.io/name"] == "cronsuite"
+    assert rule["metadata"]["namespace"] == "apps"
+
+
+def test_prometheus_accepts_the_rendered_rules(tmp_path):
+    rule = only(render("-f", str(MONITORING_VALUES)), "PrometheusRule")
+    unwrapped = tmp_path / "rendered.rules.yaml"
+    unwrapped.write_text(yaml.safe_dump({"groups": rule["spec"]["groups"]}))
+    result = promtool("check", "rules", str(unwrapped))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_dashboard_configmap_is_labelled_for_the_grafana_sidecar():
+    config_map = only(render("-f", str(MONITORING_VALUES)), "ConfigMap", "-dashboard")
+    assert config_map["metadata"]["labels"]["grafana_dashboard"] == "1"
+    assert config_map["metadata"]["annotations"] == {"grafana_folder": "Jobs"}
+    assert config_map["metadata"]["namespace"] == "monitoring"
+    (content,) = config_map["data"].values()
+    assert content == DASHBOARD.read_text().rstrip("\n"), "it should hold the generated JSON as it is"
+
+
+def test_the_dashboard_configmap_defaults_to_the_release_namespace():
+    config_map = only(render("--set", "grafanaDashboard.enabled=true"), "ConfigMap", "-dashboard")
+    assert config_map["metadata"]["namespace"] == "apps"
+    assert config_map["metadata"]["labels"]["grafana_dashboard"] == "1"
