@@ -2,6 +2,7 @@
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,9 +17,10 @@ NAMESPACE = "jobs"
 
 
 def tool(name: str) -> str:
-    found = TOOLS_BIN / name
-    if found.exists():
-        return str(found)
+    """helm and kubectl from .tools/bin, hadolint from the venv, else PATH."""
+    for folder in (TOOLS_BIN, Path(sys.executable).parent):
+        if (folder / name).exists():
+            return str(folder / name)
     path = shutil.which(name)
     if path is None:
         pytest.fail(f"{name} not found: run scripts/install-tools")
