@@ -73,9 +73,25 @@ def value_text(value, text, color):
     return {"type": "value", "options": {str(value): {"text": text, "color": color, "index": 0}}}
 
 
-def overview_table(y):
-    """One row per schedule entry, joined on (namespace, job, entry) by the merge transformation."""
-    targets = [
+# Overview table columns: Grafana's merge joins the instant queries on (namespace, job, entry).
+OVERVIEW_COLUMNS = {
+    "Value #A": "Last success (age)",
+    "status": "Last outcome",
+    "Value #C": "Last duration",
+    "Value #D": "Next expected run",
+    "Value #E": "Firing alerts",
+}
+OUTCOME_COLORS = {
+    "succeeded": "green",
+    "running": "blue",
+    "failed": "red",
+    "timed_out": "red",
+    "interrupted": "orange",
+}
+
+
+def overview_targets():
+    return [
         target("A", f"time() - max by ({ENTRY}) (cronsuite_job_last_success_timestamp_seconds{{{JOB}}})", table=True),
         # the state set has one series per status; the one at 1 names the outcome
         target("B", f"max by ({ENTRY}, status) (cronsuite_job_last_run_status{{{JOB}}}) == 1", table=True),
@@ -90,31 +106,20 @@ def overview_table(y):
             table=True,
         ),
     ]
-    columns = {
-        "Value #A": "Last success (age)",
-        "status": "Last outcome",
-        "Value #C": "Last duration",
-        "Value #D": "Next expected run",
-        "Value #E": "Firing alerts",
+
+
+def overview_overrides():
+    outcomes = {
+        status: {"text": status.replace("_", " "), "color": color, "index": index}
+        for index, (status, color) in enumerate(OUTCOME_COLORS.items())
     }
-    overrides = [
+    return [
         override("Last success (age)", unit="s"),
         override("Last duration", unit="s"),
         override("Next expected run", unit="dateTimeAsIso"),
         override(
             "Last outcome",
-            mappings=[
-                {
-                    "type": "value",
-                    "options": {
-                        "succeeded": {"text": "succeeded", "color": "green", "index": 0},
-                        "running": {"text": "running", "color": "blue", "index": 1},
-                        "failed": {"text": "failed", "color": "red", "index": 2},
-                        "timed_out": {"text": "timed out", "color": "red", "index": 3},
-                        "interrupted": {"text": "interrupted", "color": "orange", "index": 4},
-                    },
-                }
-            ],
+            mappings=[{"type": "value", "options": outcomes}],
             **{"custom.cellOptions": {"type": "color-text"}},
         ),
         override(
@@ -125,28 +130,33 @@ def overview_table(y):
             **{"custom.cellOptions": {"type": "color-background"}},
         ),
     ]
+
+
+def overview_table(y):
+    """One row per schedule entry."""
+    order = {"namespace": 0, "job": 1, "entry": 2, **{k: i + 3 for i, k in enumerate(OVERVIEW_COLUMNS)}}
     table = panel(
         "table",
         "Schedule entries",
         "Per entry: time since the last success, outcome and duration of the latest run, the next "
         f"scheduled time after it started, and how many cronsuite alerts fire. Runbook: {RUNBOOK_URL}",
         (0, y, 24, 8),
-        targets,
+        overview_targets(),
         transformations=[
             {"id": "merge", "options": {}},
             {
                 "id": "organize",
                 "options": {
                     "excludeByName": {"Time": True, "Value #B": True},
-                    "indexByName": {"namespace": 0, "job": 1, "entry": 2, **{k: i + 3 for i, k in enumerate(columns)}},
-                    "renameByName": columns,
+                    "indexByName": order,
+                    "renameByName": OVERVIEW_COLUMNS,
                 },
             },
         ],
         fieldConfig=field_defaults(),
         options={"showHeader": True, "sortBy": [{"displayName": "job", "desc": False}]},
     )
-    table["fieldConfig"]["overrides"] = overrides
+    table["fieldConfig"]["overrides"] = overview_overrides()
     return table
 
 
