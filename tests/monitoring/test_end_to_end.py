@@ -15,7 +15,7 @@ import requests
 import yaml
 
 from monitoring import dashboard
-from tests.conftest import ROOT, job_environment, run_job
+from tests.conftest import ROOT, job_environment, run_job, wait_until
 from tests.monitoring.conftest import RULES, as_prometheus_query, promtool
 
 SCHEDULE = "*/5 * * * *"
@@ -151,3 +151,16 @@ def test_promtool_check_metrics_is_clean_on_what_runs_push(pushgateway, runs):
     assert "cronsuite_app_users{" in ours
     result = promtool("check", "metrics", stdin=ours)
     assert result.returncode == 0 and not (result.stdout + result.stderr).strip(), result.stdout + result.stderr
+
+
+def test_prometheus_evaluates_every_rule_without_error(prometheus, runs):
+    def evaluated_rules():
+        groups = requests.get(f"{prometheus.url}/api/v1/rules", timeout=5).json()["data"]["groups"]
+        rules = [rule for group in groups for rule in group["rules"]]
+        return rules if rules and all(rule["health"] != "unknown" for rule in rules) else None
+
+    rules = wait_until(evaluated_rules, timeout=30, interval=0.5, message="every rule to be evaluated once")
+    assert len(rules) == len([r for g in yaml.safe_load(RULES.read_text())["groups"] for r in g["rules"]])
+    assert {(rule["name"], rule["health"], rule.get("lastError", "")) for rule in rules} == {
+        (rule["name"], "ok", "") for rule in rules
+    }
