@@ -4,6 +4,7 @@ Every variable is documented in docs/runtime.md and the pages under docs/jobs/.
 """
 
 import sys
+from email.utils import formataddr, getaddresses
 from pathlib import Path
 
 import dj_database_url
@@ -34,6 +35,14 @@ def _database(url: str) -> dict:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {e}")
     if config["ENGINE"] == "django.db.backends.sqlite3":
         _make_parent_folder(config["NAME"])
+        # Jobs overlap with the web app and with skipped runs: take the write lock up front
+        # (a deferred transaction that later writes fails at once with "database is locked"),
+        # wait for it rather than fail, and let readers go on while one job writes (WAL).
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL;",
+        }
         # Subprocess tests must see the test database, so it is a file, never :memory:.
         config["TEST"] = {"NAME": f"{config['NAME']}.test"}
     if config["ENGINE"] == "django.db.backends.mysql":
@@ -55,6 +64,8 @@ INSTALLED_APPS = [
     "app.accounts",
     "app.chat",
     "app.runs",
+    "app.timetable",
+    "app.external",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -115,3 +126,73 @@ SECRET_VALUES = [
     )
     if value
 ]
+
+# cleanup-logs, daily-report, health-check (docs/jobs/).
+# BASE_URL is the app's own address; sync-schedules calls it too, health-check asks its /healthz.
+BASE_URL = env.string("BASE_URL")
+LOG_RETENTION_DAYS = env.integer("LOG_RETENTION_DAYS", 30, minimum=1)
+LOG_KEEP_RUNS = env.integer("LOG_KEEP_RUNS", 10, minimum=0)
+LOG_CLEANUP_BATCH_SIZE = env.integer("LOG_CLEANUP_BATCH_SIZE", 1000, minimum=1)
+HEALTH_CHECK_TIMEOUT = env.integer("HEALTH_CHECK_TIMEOUT", 10, minimum=1)
+
+
+def _addresses(name: str) -> list[str]:
+    # "Ops <ops@example.com>, dev@example.com"; getaddresses copes with commas in quoted names.
+    value = env.string(name)
+    if value is None:
+        return []
+    pairs = getaddresses([value])
+    if not pairs or any("@" not in address for _, address in pairs):
+        raise ImproperlyConfigured(f"{name} must be email addresses separated by commas, got {value!r}.")
+    return [formataddr(pair) for pair in pairs]
+
+
+ADMINS = _addresses("ADMINS")
+REPORT_RECIPIENTS = _addresses("REPORT_RECIPIENTS") or ADMINS
+DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "cronsuite@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+_email_password = env.string("EMAIL_HOST_PASSWORD", "")
+
+
+def _mailer() -> dict:
+    # Django 6.1 mailers: the EMAIL_* variables feed MAILERS, never settings of the same name
+    # (Django refuses EMAIL_HOST and friends next to MAILERS).
+    host = env.string("EMAIL_HOST")
+    if host is None:  # local use: print the mail on stderr, keeping stdout for JSON log lines
+        return {"BACKEND": "django.core.mail.backends.console.EmailBackend", "OPTIONS": {"stream": sys.stderr}}
+    use_tls, use_ssl = env.boolean("EMAIL_USE_TLS", False), env.boolean("EMAIL_USE_SSL", False)
+    if use_tls and use_ssl:
+        raise ImproperlyConfigured("Set EMAIL_USE_TLS or EMAIL_USE_SSL, not both.")
+    default_port = 465 if use_ssl else 587 if use_tls else 25
+    return {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": host,
+            "port": env.integer("EMAIL_PORT", default_port, minimum=1),
+            "username": env.string("EMAIL_HOST_USER", ""),
+            "password": _email_password,
+            "use_tls": use_tls,
+            "use_ssl": use_ssl,
+            "timeout": env.integer("EMAIL_TIMEOUT", 30, minimum=1),
+        },
+    }
+
+
+MAILERS = {"default": _mailer()}
+if _email_password:
+    SECRET_VALUES.append(_email_password)
+
+# sync-schedules (docs/jobs/sync-schedules.md). The job sends TOKEN to BASE_URL (set above);
+# the app's /api/groups/update checks it and reads the timetable feed at SCHEDULE_SOURCE_URL.
+TOKEN = env.string("TOKEN")
+SYNC_SCHEDULES_TIMEOUT = env.integer("SYNC_SCHEDULES_TIMEOUT", 300, minimum=1)
+SYNC_SCHEDULES_RETRIES = env.integer("SYNC_SCHEDULES_RETRIES", 3, minimum=0)
+SYNC_SCHEDULES_BACKOFF_FACTOR = env.integer("SYNC_SCHEDULES_BACKOFF_FACTOR", 2, minimum=0)
+SCHEDULE_SOURCE_URL = env.string("SCHEDULE_SOURCE_URL")
+SCHEDULE_SOURCE_TIMEOUT = env.integer("SCHEDULE_SOURCE_TIMEOUT", 30, minimum=1)
+if TOKEN:
+    SECRET_VALUES.append(TOKEN)
+
+# sync-external-data (docs/jobs/sync-external-data.md).
+EXTERNAL_DATA_URL = env.string("EXTERNAL_DATA_URL")
+EXTERNAL_DATA_TIMEOUT = env.integer("EXTERNAL_DATA_TIMEOUT", 60, minimum=1)

@@ -1,0 +1,250 @@
+"""Housekeeping (seed 001): boundaries, dry run, batches, and the real entrypoint under SIGTERM
+and overlap. Step functions are called directly; the process tests run `python -m jobs`."""
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import User
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from app.accounts.models import EmailVerification
+from app.chat.models import Conversation, Message, StatisticsSnapshot
+from app.runs.models import JobRun
+from jobs import housekeeping
+from jobs.base import Run
+from jobs.logs import EventLog
+from tests.conftest import finish, run_job, start_job, terminate, wait_for_line
+
+NOW = timezone.now()
+DAY = timedelta(days=1)
+
+
+def make_user(username, joined_days_ago=0, verified=None, **flags):
+    user = User.objects.create_user(username, date_joined=NOW - joined_days_ago * DAY, **flags)
+    if verified is not None:
+        EmailVerification.objects.create(user=user, verified_at=NOW if verified else None)
+    return user
+
+
+def make_conversation(owner, age, messages=2):
+    conversation = Conversation.objects.create(owner=owner, created_at=NOW - age)
+    Message.objects.bulk_create(Message(conversation=conversation) for _ in range(messages))
+    return conversation
+
+
+def new_run():
+    return Run(housekeeping.Housekeeping(), "housekeeping", EventLog())
+
+
+@pytest.fixture
+def alice(db):
+    return make_user("alice", joined_days_ago=100, verified=True)
+
+
+@pytest.mark.django_db
+def test_it_deletes_conversations_older_than_retention_with_their_messages(alice, settings):
+    settings.CONVERSATION_RETENTION_DAYS = 30
+    old = make_conversation(alice, 31 * DAY)
+    exactly_at_retention = make_conversation(alice, 30 * DAY)
+    recent = make_conversation(alice, 29 * DAY)
+    run = new_run()
+
+    housekeeping.clean_conversations(run, NOW, dry_run=False)
+
+    # It should keep a conversation exactly at the retention limit: it is not older than it.
+    assert set(Conversation.objects.all()) == {exactly_at_retention, recent}
+    assert not Message.objects.filter(conversation_id=old.pk).exists()
+    assert run.counts == Counter(conversations=1, messages=2)
+
+
+@pytest.mark.django_db
+def test_it_deletes_in_batches_until_nothing_is_left(alice, settings):
+    settings.HOUSEKEEPING_BATCH_SIZE = 2
+    for _ in range(5):
+        make_conversation(alice, 40 * DAY, messages=3)
+    run = new_run()
+
+    housekeeping.clean_conversations(run, NOW, dry_run=False)
+
+    assert not Conversation.objects.exists() and not Message.objects.exists()
+    assert run.counts == Counter(conversations=5, messages=15)
+
+
+@pytest.mark.django_db
+def test_one_batch_step_deletes_at_most_the_batch_size(alice):
+    conversations = [make_conversation(alice, 40 * DAY) for _ in range(3)]
+
+    step = housekeeping.delete_conversation_batch(housekeeping.old_conversations(NOW), 0, 2)
+
+    assert step == (conversations[1].pk, 2, 4)
+    assert list(Conversation.objects.all()) == [conversations[2]]
+
+
+@pytest.mark.django_db
+def test_it_deletes_orphaned_messages_only(alice):
+    conversation = make_conversation(alice, DAY)
+    Message.objects.bulk_create(Message(conversation=None) for _ in range(3))
+    run = new_run()
+
+    housekeeping.clean_messages(run, NOW, dry_run=False)
+
+    assert list(Message.objects.values_list("conversation", flat=True)) == [conversation.pk] * 2
+    assert run.counts == Counter(orphaned_messages=3)
+
+
+@pytest.mark.django_db
+def test_it_deletes_only_unverified_ordinary_users_past_the_limit(alice, settings):
+    settings.UNVERIFIED_USER_DAYS = 7
+    bob = make_user("bob", joined_days_ago=8, verified=False)
+    make_conversation(bob, DAY)
+    make_user("carol", joined_days_ago=6, verified=False)
+    make_user("dave", joined_days_ago=30, verified=False, is_staff=True)
+    make_user("erin", joined_days_ago=30, verified=False, is_superuser=True)
+    make_user("frank", joined_days_ago=30)  # the app never asked frank to verify
+    run = new_run()
+
+    housekeeping.clean_users(run, NOW, dry_run=False)
+
+    # It should never delete staff, superusers, verified users or users still within the limit.
+    remaining = set(User.objects.values_list("username", flat=True))
+    assert remaining == {"alice", "carol", "dave", "erin", "frank"}
+    assert not Conversation.objects.filter(owner_id=bob.pk).exists()
+    assert run.counts == Counter(users=1)
+
+
+@pytest.mark.django_db
+def test_a_user_joined_exactly_at_the_limit_is_kept(settings):
+    settings.UNVERIFIED_USER_DAYS = 7
+    make_user("grace", joined_days_ago=7, verified=False)
+
+    housekeeping.clean_users(new_run(), NOW, dry_run=False)
+
+    assert User.objects.filter(username="grace").exists()
+
+
+@pytest.mark.django_db
+def test_dry_run_counts_everything_and_deletes_nothing(alice):
+    make_conversation(alice, 40 * DAY, messages=4)
+    Message.objects.create(conversation=None)
+    make_user("bob", joined_days_ago=30, verified=False)
+    run = new_run()
+
+    housekeeping.Housekeeping().handle(run, dry_run=True)
+
+    assert run.counts == Counter(conversations=1, messages=4, orphaned_messages=1, users=1)
+    assert (Conversation.objects.count(), Message.objects.count(), User.objects.count()) == (1, 5, 2)
+    assert not StatisticsSnapshot.objects.exists()
+
+
+@pytest.mark.django_db
+def test_stats_stores_a_snapshot_and_the_application_gauges(alice):
+    make_conversation(alice, 2 * DAY, messages=2)
+    Message.objects.create(conversation=None, created_at=NOW - 2 * DAY)
+    Message.objects.create(conversation=None, created_at=NOW - timedelta(hours=1))
+    run = new_run()
+
+    housekeeping.snapshot_statistics(run, NOW, dry_run=False)
+
+    snapshot = StatisticsSnapshot.objects.get()
+    assert snapshot.as_dict() == {
+        "total_users": 1,
+        "total_conversations": 1,
+        "total_messages": 4,
+        "messages_last_24h": 3,  # the two created "now" by default and the one an hour ago
+    }
+    assert run.counts == Counter(snapshots=1)
+    assert run.metrics
+
+
+@pytest.mark.django_db
+def test_task_picks_the_tasks_in_their_fixed_order(alice):
+    make_conversation(alice, 40 * DAY)
+    run = new_run()
+
+    housekeeping.Housekeeping().handle(run, task=["stats", "messages"])
+
+    # It should leave old conversations alone: only stats and messages ran.
+    assert Conversation.objects.count() == 1
+    assert StatisticsSnapshot.objects.get().total_conversations == 1
+
+
+@pytest.mark.django_db
+def test_running_twice_is_harmless(alice):
+    make_conversation(alice, 40 * DAY)
+    housekeeping.Housekeeping().handle(new_run(), task=["conversations"])
+    second = new_run()
+
+    housekeeping.Housekeeping().handle(second, task=["conversations"])
+
+    assert second.counts == Counter()
+
+
+# The real entrypoint, under SIGTERM and overlap, with a deletion large enough to interrupt.
+
+OLD_CONVERSATIONS = 6000
+RECENT_CONVERSATIONS = 100
+
+
+def build_large_dataset():
+    owner = User.objects.create_user("bulk", date_joined=NOW)
+    for ages, count in ((40 * DAY, OLD_CONVERSATIONS), (DAY, RECENT_CONVERSATIONS)):
+        conversations = Conversation.objects.bulk_create(
+            Conversation(owner=owner, created_at=NOW - ages) for _ in range(count)
+        )
+        Message.objects.bulk_create(
+            (Message(conversation=c) for c in conversations for _ in range(3)), batch_size=5000
+        )
+
+
+def messages_without_their_conversation() -> int:
+    gone = ~Exists(Conversation.objects.filter(pk=OuterRef("conversation_id")))
+    return Message.objects.filter(conversation__isnull=True).count() + Message.objects.filter(gone).count()
+
+
+SLOW_BATCHES = {"HOUSEKEEPING_BATCH_SIZE": "5"}
+
+
+@pytest.mark.core
+@pytest.mark.django_db(transaction=True)
+def test_sigterm_in_the_middle_of_a_large_deletion_leaves_whole_conversations():
+    build_large_dataset()
+    process = start_job("run", "housekeeping", "--task", "conversations", "--verbose", **SLOW_BATCHES)
+    seen = wait_for_line(process, "housekeeping.batch")
+
+    result, seconds = terminate(process, seen)
+
+    assert result.returncode == 143 and seconds < 5
+    run = JobRun.objects.get()
+    assert (run.status, run.exit_code) == ("interrupted", 143)
+    old_left = housekeeping.old_conversations(timezone.now()).count()
+    assert 0 < old_left < OLD_CONVERSATIONS
+    # It should leave no message without its conversation, and count only committed batches.
+    assert messages_without_their_conversation() == 0
+    assert run.counts["conversations"] == OLD_CONVERSATIONS - old_left
+    assert Message.objects.count() == 3 * (old_left + RECENT_CONVERSATIONS)
+
+    second = run_job("run", "housekeeping", "--task", "conversations")
+
+    assert second.returncode == 0
+    assert second.summary["counts"]["conversations"] == old_left
+    assert Conversation.objects.count() == RECENT_CONVERSATIONS
+
+
+@pytest.mark.core
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_runs_one_works_and_the_other_is_skipped():
+    build_large_dataset()
+    first = start_job("run", "housekeeping", "--task", "conversations", "--verbose", **SLOW_BATCHES)
+    seen = wait_for_line(first, "housekeeping.batch")
+
+    second = run_job("run", "housekeeping", "--task", "conversations")
+    first_result = finish(first, seen, timeout=300)
+
+    assert second.returncode == 0 and second.summary["status"] == "skipped"
+    assert first_result.returncode == 0
+    assert first_result.summary["counts"]["conversations"] == OLD_CONVERSATIONS
+    assert Conversation.objects.count() == RECENT_CONVERSATIONS
+    statuses = Counter(JobRun.objects.values_list("status", flat=True))
+    assert statuses == Counter(succeeded=1, skipped=1)
