@@ -34,6 +34,3 @@ def test_a_bad_option_is_caught():
     with pytest.raises(UsageError):
         registered()["housekeeping"].build_parser().parse_args(["--task", "everything"])
 
-
-def test_the_not_yet_landed_list_holds_no_landed_job():
-    assert NOT_YET_LANDED & set(registered()) == set()
