@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TimetableConfig(AppConfig):
+    name = "app.timetable"
+    label = "timetable"

@@ -1,0 +1,41 @@
+"""POST /api/groups/update, the endpoint the sync-schedules job calls.
+
+Contract: docs/jobs/sync-schedules.md.
+"""
+
+import hmac
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from app.timetable.sync import FeedError, refresh
+
+
+def error(status: int, message: str, **headers) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status, headers=headers)
+
+
+def has_token(request, token: str) -> bool:
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    # Constant-time comparison of bytes: a str compare_digest rejects non-ASCII input.
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        given.strip().encode(), token.encode()
+    )
+
+
+@csrf_exempt  # a machine-to-machine call authenticated by its bearer token, not a browser form
+@require_POST
+def update_groups(request):
+    if not settings.TOKEN:
+        return error(503, "The server has no TOKEN configured.")
+    if not has_token(request, settings.TOKEN):
+        return error(401, "Missing or wrong bearer token.", **{"WWW-Authenticate": "Bearer"})
+    if not settings.SCHEDULE_SOURCE_URL:
+        return error(503, "The server has no SCHEDULE_SOURCE_URL configured.")
+    try:
+        counts = refresh(settings.SCHEDULE_SOURCE_URL, settings.SCHEDULE_SOURCE_TIMEOUT)
+    except FeedError as e:
+        return error(502, str(e))
+    return JsonResponse(counts)
