@@ -111,6 +111,9 @@ CRONSUITE_CRONJOB = env.string("CRONSUITE_CRONJOB")
 CRONSUITE_K8S_JOB = env.string("CRONSUITE_K8S_JOB")
 CRONSUITE_NAMESPACE = env.string("CRONSUITE_NAMESPACE")
 CRONSUITE_POD = env.string("CRONSUITE_POD") or env.string("HOSTNAME")
+# Set in a cluster (e.g. "cronsuite-"): the admin's "Run now" creates a Job from the CronJob
+# <prefix><entry> in CRONSUITE_NAMESPACE. Unset: it runs the job on the web app's machine.
+CRONSUITE_CRONJOB_PREFIX = env.string("CRONSUITE_CRONJOB_PREFIX")
 
 # housekeeping
 CONVERSATION_RETENTION_DAYS = env.integer("CONVERSATION_RETENTION_DAYS", 30, minimum=1)

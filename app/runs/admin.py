@@ -19,6 +19,7 @@ class JobRunAdmin(admin.ModelAdmin):
     list_filter = ["status", "job", "entry", "trigger", "started_at"]
     search_fields = ["entry", "job", "error", "host", "kubernetes_job"]
     date_hierarchy = "started_at"
+    change_list_template = "admin/runs/jobrun/change_list.html"
 
     # The history is a record of what happened: nobody edits it by hand.
     def has_add_permission(self, request):

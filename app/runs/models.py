@@ -34,6 +34,7 @@ class JobRun(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
+        permissions = [("run_now", "Can start a schedule entry now")]
         indexes = [
             models.Index(fields=["job", "-started_at"]),
             models.Index(fields=["entry", "-started_at"]),
