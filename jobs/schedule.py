@@ -85,12 +85,14 @@ def expected_interval_seconds(schedule: str, tz: str = "UTC", now: datetime | No
 def helm_merge(base: dict, override: dict) -> dict:
     """Merges `override` into a copy of `base` like Helm merges values files.
 
-    Maps merge key by key, anything else is replaced, and a null in `override` deletes the key.
+    Maps merge key by key, anything else is replaced. A null in `override` deletes the key from
+    `base`; a null for a key `base` lacks is kept, as Helm keeps it (the chart's defaults merge
+    then drops that setting for the entry).
     """
     merged = copy.deepcopy(base)
     for key, value in override.items():
-        if value is None:
-            merged.pop(key, None)
+        if value is None and key in merged:
+            del merged[key]
         elif isinstance(value, dict) and isinstance(merged.get(key), dict):
             merged[key] = helm_merge(merged[key], value)
         else:
@@ -144,7 +146,7 @@ def entries(values: dict | None = None) -> list[Entry]:
     suspend_all = bool(values.get("suspendAll"))
     found = []
     for name, entry in sorted((values.get("jobs") or {}).items()):
-        settings = helm_merge(defaults, entry or {})
+        settings = {k: v for k, v in helm_merge(defaults, entry or {}).items() if v is not None}
         if not settings.get("enabled", True):
             continue
         found.append(

@@ -30,6 +30,7 @@ def test_entries_match_what_helm_renders(values):
 def test_helm_merge_merges_maps_replaces_lists_and_deletes_nulls():
     base = {"a": {"b": 1, "c": [1, 2]}, "d": 1, "e": 2}
     assert helm_merge(base, {"a": {"c": [3]}, "d": None, "f": False}) == {"a": {"b": 1, "c": [3]}, "e": 2, "f": False}
+    assert helm_merge(base, {"g": None})["g"] is None  # Helm keeps a null it has nothing to delete for
     assert base == {"a": {"b": 1, "c": [1, 2]}, "d": 1, "e": 2}
 
 
@@ -62,3 +63,13 @@ def test_it_rejects_what_kubernetes_rejects():
     for schedule, tz in [("0 0 2 * * *", "UTC"), ("TZ=UTC 0 2 * * *", "UTC"), ("0 2 * * *", "Mars/Olympus")]:
         with pytest.raises(ScheduleError):
             next_runs(schedule, tz)
+
+
+def test_a_null_in_an_entry_drops_the_default_as_in_helm(tmp_path):
+    values = tmp_path / "values.yaml"
+    values.write_text("jobs:\n  housekeeping:\n    ttlSecondsAfterFinished: null\n")
+    rendered = cronjobs(render([values]))
+    ours = {e.name: e.settings.get("ttlSecondsAfterFinished") for e in entries(load_values(values))}
+    assert ours["housekeeping"] is None
+    assert "ttlSecondsAfterFinished" not in rendered[f"{RELEASE}-housekeeping"]["spec"]["jobTemplate"]["spec"]
+    assert ours["statistics"] == rendered[f"{RELEASE}-statistics"]["spec"]["jobTemplate"]["spec"]["ttlSecondsAfterFinished"]
