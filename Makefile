@@ -5,8 +5,8 @@ PY := $(VENV)/bin/python
 # pyenv's 3.12 where present (Debian bookworm's python3 is 3.11), else python3.12 on PATH.
 PYTHON312 := $(shell p="$$(pyenv root 2>/dev/null)/versions/3.12.1/bin/python3.12"; \
 	[ -x "$$p" ] && echo "$$p" || command -v python3.12)
-PG_URL := postgres://postgres@127.0.0.1:5432/cronsuite
-MARIADB_URL := mysql://root@127.0.0.1:3306/cronsuite
+PG_URL ?= postgres://postgres@127.0.0.1:5432/cronsuite
+MARIADB_URL ?= mysql://root@127.0.0.1:3306/cronsuite
 TEST_ENV := PATH="$(CURDIR)/.tools/bin:$(CURDIR)/$(VENV)/bin:$$PATH" PUSHGATEWAY_URL= JOB_MODULES=
 
 .PHONY: run test test-postgres test-sqlite test-mariadb bench tools services
