@@ -19,7 +19,7 @@ run: $(VENV)/.runtime
 
 ## make test: install what the tests need, then run the whole suite on each database.
 test: $(VENV)/.dev tools services
-	$(MAKE) --no-print-directory test-postgres test-sqlite test-mariadb
+	$(MAKE) -k --no-print-directory test-postgres test-sqlite test-mariadb
 
 test-postgres:
 	$(TEST_ENV) DATABASE_URL=$(PG_URL) $(PY) -m pytest -q $(PYTEST_ARGS)

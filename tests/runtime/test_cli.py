@@ -38,7 +38,7 @@ def test_an_unknown_job_exits_2_and_names_the_known_ones():
     code, _, err = call("run", "housekeping")
     assert code == 2
     assert "unknown job 'housekeping'" in err
-    assert "addition, housekeeping" in err
+    assert "Known jobs: addition, " in err and "housekeeping" in err
 
 
 def test_a_bad_option_exits_2_with_the_reason():
