@@ -42,6 +42,8 @@ class Interrupts:
 
     @contextmanager
     def armed_for_job(self):
+        if self.received:  # SIGTERM came while the run was being set up: do no work at all
+            raise Terminated(self.received.name, EXIT_CODES[self.received])
         self.armed = True
         signal.setitimer(signal.ITIMER_REAL, self.timeout)
         try:
