@@ -6,9 +6,10 @@ from jobs.errors import UsageError
 from jobs.registry import all_jobs
 from jobs.schedule import load_entries
 
-# Jobs of issue 3 the chart already schedules but which have not landed in jobs/registry.py yet.
-# Remove a name once its job is registered; the test then checks its entries like the others.
-NOT_YET_LANDED = {"cleanup-logs", "daily-report", "health-check"}
+# Issue 3's jobs, written concurrently with the chart: an entry of one of these is skipped while
+# its job is not registered in jobs/registry.py, and checked like the others once it is. Any other
+# unknown job fails. Empty this set once all five are committed.
+NOT_YET_LANDED = {"sync-schedules", "cleanup-logs", "daily-report", "sync-external-data", "health-check"}
 
 
 def registered() -> dict:
