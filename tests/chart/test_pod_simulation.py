@@ -104,8 +104,8 @@ def web_app(django_db_setup, django_db_blocker, feed_server):
         if process.poll() is not None:
             raise AssertionError(f"runserver exited: {process.stderr.read()}")
         try:
-            return requests.get(f"{url}/admin/login/", timeout=1).status_code < 500
-        except requests.ConnectionError:
+            return requests.get(f"{url}/admin/login/", timeout=5).status_code < 500
+        except requests.RequestException:
             return False
 
     wait_until(up, timeout=60, message="the web app to serve")
