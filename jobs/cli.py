@@ -30,6 +30,7 @@ def build_parser() -> ArgumentParser:
     run = commands.add_parser("run", help="run one job once", add_help=False)
     run.add_argument("name", help="the job to run (see `list`)")
     run.add_argument("arguments", nargs="...", help="options of the job (`run NAME --help`)")
+    commands.add_parser("check", help="preflight: database, migrations and peers (exit 1 if any fails)")
     return parser
 
 
@@ -108,4 +109,10 @@ def list_command(args, stdout) -> int:
     return 0
 
 
-COMMANDS = {"list": list_command, "run": run_command}
+def check_command(args, stdout) -> int:
+    from jobs.checks import preflight
+
+    return preflight(stdout)
+
+
+COMMANDS = {"list": list_command, "run": run_command, "check": check_command}

@@ -11,11 +11,18 @@ from django.core.exceptions import ImproperlyConfigured
 
 from jobs.addition import Addition
 from jobs.base import Job
+from jobs.health_check import HealthCheck
 from jobs.housekeeping import Housekeeping
 from jobs.sync_external_data import SyncExternalData
 from jobs.sync_schedules import SyncSchedules
 
-BUILTIN_JOBS: list[Job] = [Housekeeping(), Addition(), SyncSchedules(), SyncExternalData()]
+BUILTIN_JOBS: list[Job] = [
+    Housekeeping(),
+    Addition(),
+    SyncSchedules(),
+    SyncExternalData(),
+    HealthCheck(),
+]
 
 
 def load_module_jobs(module_name: str) -> list[Job]:
