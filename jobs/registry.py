@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from jobs.addition import Addition
 from jobs.base import Job
+from jobs.cleanup_logs import CleanupLogs
 from jobs.health_check import HealthCheck
 from jobs.housekeeping import Housekeeping
 from jobs.sync_external_data import SyncExternalData
@@ -21,6 +22,7 @@ BUILTIN_JOBS: list[Job] = [
     Addition(),
     SyncSchedules(),
     SyncExternalData(),
+    CleanupLogs(),
     HealthCheck(),
 ]
 
