@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from jobs.addition import Addition
 from jobs.base import Job
 from jobs.cleanup_logs import CleanupLogs
+from jobs.daily_report import DailyReport
 from jobs.health_check import HealthCheck
 from jobs.housekeeping import Housekeeping
 from jobs.sync_external_data import SyncExternalData
@@ -23,6 +24,7 @@ BUILTIN_JOBS: list[Job] = [
     SyncSchedules(),
     SyncExternalData(),
     CleanupLogs(),
+    DailyReport(),
     HealthCheck(),
 ]
 
