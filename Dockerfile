@@ -28,6 +28,7 @@ RUN --mount=type=bind,from=builder,source=/wheels,target=/wheels \
 COPY manage.py ./
 COPY app ./app
 COPY jobs ./jobs
+COPY k8s ./k8s
 # `python -m jobs list` and `manage.py scheduler_info` read the schedules from here
 # (jobs/schedule.py: helm/cronsuite/values.yaml beside the jobs package).
 COPY helm/cronsuite/values.yaml ./helm/cronsuite/values.yaml

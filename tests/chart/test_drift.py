@@ -6,12 +6,6 @@ from jobs.errors import UsageError
 from jobs.registry import all_jobs
 from jobs.schedule import load_entries
 
-# Issue 3's jobs, written concurrently with the chart: an entry of one of these is skipped while
-# its job is not registered in jobs/registry.py, and checked like the others once it is. Any other
-# unknown job fails. Empty this set once all five are committed.
-NOT_YET_LANDED = {"sync-schedules", "cleanup-logs", "daily-report", "sync-external-data", "health-check"}
-
-
 def registered() -> dict:
     # The jobs of jobs/ only: JOB_MODULES adds a project's (or the tests') own jobs.
     return all_jobs([])
@@ -25,9 +19,7 @@ def test_every_registered_job_is_scheduled_by_an_entry():
 @pytest.mark.parametrize("entry", load_entries(), ids=lambda e: e.name)
 def test_every_entry_names_a_registered_job_that_accepts_its_args(entry):
     jobs = registered()
-    if entry.job not in jobs:
-        assert entry.job in NOT_YET_LANDED, f"entry {entry.name!r} runs unknown job {entry.job!r}"
-        pytest.skip(f"job {entry.job!r} has not landed in jobs/ yet")
+    assert entry.job in jobs, f"entry {entry.name!r} runs unknown job {entry.job!r}"
     jobs[entry.job].build_parser().parse_args(entry.args)
 
 

@@ -13,8 +13,19 @@ import pytest
 
 from tests.chart.conftest import ROOT
 
-# What the Dockerfile COPYs into /app.
-IMAGE_FILES = ["manage.py", "app", "jobs", "helm/cronsuite/values.yaml"]
+
+
+def image_files() -> list[str]:
+    """What the Dockerfile COPYs from the checkout into /app (read from it, so they never drift)."""
+    sources = []
+    for line in (ROOT / "Dockerfile").read_text().splitlines():
+        words = line.split()
+        if words[:1] == ["COPY"] and not any(w.startswith("--") for w in words):
+            sources += [w for w in words[1:-1] if w != "requirements.txt"]
+    return sources
+
+
+IMAGE_FILES = image_files()
 NOBODY = 65534
 
 
