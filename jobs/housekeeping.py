@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -42,35 +42,60 @@ def unverified_users(now: datetime) -> QuerySet:
     )
 
 
-def next_batch(queryset: QuerySet, after_pk: int, size: int) -> QuerySet | None:
-    """The next `size` rows of queryset after after_pk, as a pk range (cheap to delete)."""
+def next_batch(queryset: QuerySet, after_pk: int, size: int) -> tuple[QuerySet, int] | None:
+    """The next `size` rows of queryset after after_pk, as a pk range (cheap to delete), and
+    the range's last pk."""
     pks = queryset.filter(pk__gt=after_pk).order_by("pk").values_list("pk", flat=True)
     last = pks[size - 1 : size].first()
     if last is None:
         last = pks.order_by("-pk").first()
     if last is None:
         return None
-    return queryset.filter(pk__gt=after_pk, pk__lte=last)
+    return queryset.filter(pk__gt=after_pk, pk__lte=last), last
+
+
+def deleted_in_transaction(model) -> int | None:
+    """Rows of model deleted so far by the current transaction, database cascades included.
+
+    PostgreSQL counts them per transaction anyway (pg_stat_xact_user_tables), so a batch learns
+    how many messages its DELETE cascaded to for free, instead of counting them first (a quarter
+    of the DELETE's own time). None elsewhere, or when track_counts is off: count instead.
+    """
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT CASE WHEN current_setting('track_counts')::boolean"
+            " THEN pg_stat_get_xact_tuples_deleted(%s::regclass) END",
+            [connection.ops.quote_name(model._meta.db_table)],
+        )
+        return cursor.fetchone()[0]
 
 
 def delete_conversation_batch(queryset: QuerySet, after_pk: int, size: int) -> tuple[int, int, int] | None:
     """Delete one batch; (last pk, conversations, messages), or None when nothing is left."""
     with transaction.atomic():
-        batch = next_batch(queryset, after_pk, size)
-        if batch is None:
+        step = next_batch(queryset, after_pk, size)
+        if step is None:
             return None
-        last_pk = batch.order_by("-pk").values_list("pk", flat=True).first()
-        messages = Message.objects.filter(conversation__in=batch).count()
+        batch, last_pk = step
+        # A delta, so that it also holds inside an enclosing transaction (atomic is then a savepoint).
+        before = deleted_in_transaction(Message)
+        if before is None:
+            messages = Message.objects.filter(conversation__in=batch).count()
         conversations, _ = batch.delete()
+        if before is not None:
+            messages = deleted_in_transaction(Message) - before
     return last_pk, conversations, messages
 
 
 def delete_message_batch(queryset: QuerySet, after_pk: int, size: int) -> tuple[int, int] | None:
     with transaction.atomic():
-        batch = next_batch(queryset, after_pk, size)
-        if batch is None:
+        step = next_batch(queryset, after_pk, size)
+        if step is None:
             return None
-        last_pk = batch.order_by("-pk").values_list("pk", flat=True).first()
+        batch, last_pk = step
         deleted, _ = batch.delete()
     return last_pk, deleted
 
@@ -88,6 +113,13 @@ def clean_conversations(run: Run, now: datetime, dry_run: bool) -> None:
         run.count("conversations", queryset.count())
         run.count("messages", Message.objects.filter(conversation__in=queryset).count())
         return
+    # Every old row existing now has a pk <= the largest old pk: bounding the batches by it
+    # spares the last batches a scan of every newer row (once to find the batch is short, once
+    # more to find nothing is left). A row inserted meanwhile with an old date waits for the next run.
+    last_old_pk = queryset.order_by("-pk").values_list("pk", flat=True).first()
+    if last_old_pk is None:
+        return
+    queryset = queryset.filter(pk__lte=last_old_pk)
     after_pk = 0
     while step := delete_conversation_batch(queryset, after_pk, settings.HOUSEKEEPING_BATCH_SIZE):
         after_pk, conversations, messages = step
