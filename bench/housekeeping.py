@@ -46,7 +46,7 @@ Environment: BENCH_CONVERSATIONS (1000000), BENCH_MESSAGES_PER_CONVERSATION (5),
 (1000), BENCH_REPEAT (3), BENCH_STRATEGIES (floor,django,job), BENCH_PG
 (postgres://postgres@127.0.0.1:5432), BENCH_DB (cronsuite_bench: prefix of the databases),
 BENCH_KEEP=1 keeps the template database (a later run reuses it for up to 12 hours),
-BENCH_REBUILD=1 ignores a kept template. CONVERSATION_RETENTION_DAYS and
+BENCH_REBUILD=1 ignores a kept template, BENCH_BASELINE_ROOT (see below) with strategy baseline. CONVERSATION_RETENTION_DAYS and
 HOUSEKEEPING_BATCH_SIZE are passed to the job as usual.
 """
 
@@ -74,6 +74,9 @@ PER_CONVERSATION = int(os.environ.get("BENCH_MESSAGES_PER_CONVERSATION", "5"))
 USERS = int(os.environ.get("BENCH_USERS", "1000"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
 STRATEGIES = os.environ.get("BENCH_STRATEGIES", "floor,django,job").split(",")
+# Another checkout (e.g. `git archive <commit> | tar -x -C DIR`) whose job runs as strategy
+# "baseline" in the same rounds: before/after figures of a change, measured side by side.
+BASELINE_ROOT = os.environ.get("BENCH_BASELINE_ROOT", "")
 RETENTION_DAYS = int(os.environ.get("CONVERSATION_RETENTION_DAYS") or 30)
 OLD_SHARE = 0.6
 TEMPLATE_MAX_AGE = timedelta(hours=12)  # the data's one-day gap around the cutoff, with margin
@@ -309,11 +312,11 @@ def job_environment(database: str) -> dict:
     return env
 
 
-def run_process(argv: list[str]) -> tuple[float, float, int, str, str]:
+def run_process(argv: list[str], cwd: Path = ROOT) -> tuple[float, float, int, str, str]:
     """(wall seconds, peak RSS MB, exit code, stdout, stderr) of one child process."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
-        process = subprocess.Popen(argv, cwd=ROOT, env=job_environment(CLONE), stdout=out, stderr=err)
+        process = subprocess.Popen(argv, cwd=cwd, env=job_environment(CLONE), stdout=out, stderr=err)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -347,9 +350,9 @@ def strategy_django(dataset: Dataset) -> tuple[float, float | None, dict]:
     return wall, rss, {"problems": problems}
 
 
-def strategy_job(dataset: Dataset) -> tuple[float, float | None, dict]:
+def strategy_job(dataset: Dataset, root: Path = ROOT) -> tuple[float, float | None, dict]:
     wall, rss, code, out, err = run_process(
-        [sys.executable, "-m", "jobs", "run", "housekeeping", "--task", "conversations"]
+        [sys.executable, "-m", "jobs", "run", "housekeeping", "--task", "conversations"], cwd=root
     )
     problems, extra = [], {}
     summary = next(
@@ -374,12 +377,17 @@ def _json_or_none(line: str) -> dict | None:
         return None
 
 
+def strategy_baseline(dataset: Dataset) -> tuple[float, float | None, dict]:
+    return strategy_job(dataset, Path(BASELINE_ROOT))
+
+
 LABELS = {
     "floor": "floor: one SQL DELETE, DB cascade",
     "django": "Django QuerySet.delete()",
     "job": "job: housekeeping --task conversations",
+    "baseline": f"same job from {BASELINE_ROOT}",
 }
-RUNNERS = {"floor": strategy_floor, "django": strategy_django, "job": strategy_job}
+RUNNERS = {"floor": strategy_floor, "django": strategy_django, "job": strategy_job, "baseline": strategy_baseline}
 
 
 def measure(name: str, dataset: Dataset) -> Result:
@@ -458,6 +466,9 @@ def main() -> int:
     unknown = [s for s in STRATEGIES if s not in RUNNERS]
     if unknown:
         print(f"error: unknown strategy {unknown}; known: {', '.join(RUNNERS)}", file=sys.stderr)
+        return 2
+    if "baseline" in STRATEGIES and not (Path(BASELINE_ROOT) / "jobs").is_dir():
+        print("error: strategy baseline needs BENCH_BASELINE_ROOT, a checkout of cronsuite", file=sys.stderr)
         return 2
     try:
         dataset = kept_template()
