@@ -1,14 +1,16 @@
-"""docs/helm.md shows what the chart really renders."""
+"""The README and docs/helm.md show what the chart really renders."""
 
 import re
 
+import pytest
 import yaml
 
 from tests.chart.conftest import ROOT, cronjobs
 
 
-def test_the_rendered_cronjob_in_the_docs_is_the_charts(default_objects):
-    text = (ROOT / "docs" / "helm.md").read_text()
+@pytest.mark.parametrize("document", ["README.md", "docs/helm.md"])
+def test_the_rendered_cronjob_in_the_docs_is_the_charts(default_objects, document):
+    text = (ROOT / document).read_text()
     blocks = re.findall(r"```yaml\n(.*?)```", text, re.S)
     shown = yaml.safe_load(blocks[-1])
     assert shown == cronjobs(default_objects)[shown["metadata"]["name"]]
