@@ -12,7 +12,6 @@ Deletes go in batches of LOG_CLEANUP_BATCH_SIZE, each its own short transaction:
 any moment has deleted whole batches only, and a second run just finishes the work.
 """
 
-import argparse
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -22,17 +21,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from app.runs.models import JobRun
-from jobs.base import Job, Run, positive_int
-
-
-def non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least 0")
-    return value
+from jobs.base import Job, Run, non_negative_int, positive_int
 
 
 def cutoff(now: datetime, days: int) -> datetime:
