@@ -7,7 +7,7 @@ import pytest
 
 from app.chat.models import StatisticsSnapshot
 from app.runs.models import JobRun
-from tests.conftest import finish, run_job, start_job, terminate, wait_for_line
+from tests.conftest import finish, free_port, run_job, start_job, terminate, wait_for_line
 
 pytestmark = [pytest.mark.core, pytest.mark.django_db(transaction=True)]
 
@@ -144,3 +144,16 @@ def test_verbose_adds_debug_lines():
 
     assert all(line["level"] != "debug" for line in quiet.lines)
     assert verbose.returncode == 0
+
+
+def test_an_unreachable_database_fails_with_exit_1_and_still_pushes(clean_pushgateway):
+    gw = clean_pushgateway
+    unreachable = f"postgres://postgres@127.0.0.1:{free_port()}/nowhere"
+
+    result = run_job("run", "addition", DATABASE_URL=unreachable, PUSHGATEWAY_URL=gw.url)
+
+    assert result.returncode == 1
+    assert "could not be started or recorded" in result.events("run.error")[0]["message"]
+    # It should still tell Prometheus, or nobody would see the database is gone.
+    failed = gw.value("cronsuite_job_last_run_status", job="addition", status="failed")
+    assert failed == 1
