@@ -3,6 +3,7 @@
 import argparse
 from abc import ABC, abstractmethod
 from collections import Counter
+from contextlib import nullcontext
 
 from jobs.errors import UsageError
 from jobs.logs import EventLog
@@ -76,6 +77,13 @@ class Run:
         self.log = log
         self.counts: Counter[str] = Counter()
         self.metrics = Metrics()
+        self.interrupts = None  # set by the runner; None when a test calls a job directly
+
+    def uninterrupted(self):
+        """SIGTERM and the deadline wait until the block is done: wrap a batch's commit and
+        its count in it, so a run never commits work it does not count (or counts work it
+        rolled back). Keep such blocks short: the grace period after SIGTERM is 5 s."""
+        return self.interrupts.deferred() if self.interrupts else nullcontext()
 
     def count(self, kind: str, n: int = 1) -> None:
         self.counts[kind] += n

@@ -63,9 +63,18 @@ def prune(run: Run, kind: str, queryset: QuerySet, dry_run: bool) -> None:
     if dry_run:
         run.count(kind, queryset.count())
         return
-    while deleted := delete_batch(queryset, settings.LOG_CLEANUP_BATCH_SIZE):
+    while prune_step(run, kind, queryset):
+        pass
+
+
+def prune_step(run: Run, kind: str, queryset: QuerySet) -> bool:
+    """One batch and its count, with SIGTERM held until both are done."""
+    with run.uninterrupted():
+        deleted = delete_batch(queryset, settings.LOG_CLEANUP_BATCH_SIZE)
         run.count(kind, deleted)
+    if deleted:
         run.log.debug("cleanup.batch", f"Deleted {deleted} {kind}.", kind=kind, count=deleted)
+    return deleted > 0
 
 
 class CleanupLogs(Job):

@@ -28,10 +28,19 @@ def build_parser() -> ArgumentParser:
         help="chart values override file, merged as `helm -f` does (repeatable)",
     )
     run = commands.add_parser("run", help="run one job once", add_help=False)
-    run.add_argument("name", help="the job to run (see `list`)")
-    run.add_argument("arguments", nargs="...", help="options of the job (`run NAME --help`)")
+    run.add_argument("name", help="the job to run, then its options (`run NAME --help`)")
     commands.add_parser("check", help="preflight: database, migrations and peers (exit 1 if any fails)")
     return parser
+
+
+def parse(argv: list[str]):
+    """The command, and for `run` everything after the job's name, which the job's parser reads."""
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    if rest and args.command != "run":
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    args.arguments = rest
+    return args
 
 
 def main(argv: list[str] | None = None, stdout=None, stderr=None) -> int:
@@ -39,7 +48,7 @@ def main(argv: list[str] | None = None, stdout=None, stderr=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
         setup_django()
-        args = build_parser().parse_args(argv)
+        args = parse(argv)
         return COMMANDS[args.command](args, stdout)
     except ConfigurationError as e:
         print(f"error: {e}", file=stderr)

@@ -120,12 +120,47 @@ def clean_conversations(run: Run, now: datetime, dry_run: bool) -> None:
     if last_old_pk is None:
         return
     queryset = queryset.filter(pk__lte=last_old_pk)
-    after_pk = 0
-    while step := delete_conversation_batch(queryset, after_pk, settings.HOUSEKEEPING_BATCH_SIZE):
-        after_pk, conversations, messages = step
+    after_pk = conversation_step(run, queryset, 0)
+    while after_pk is not None:
+        after_pk = conversation_step(run, queryset, after_pk)
+
+
+# One batch and its count, with SIGTERM held until both are done: the run's counts are exactly
+# what it committed. Each returns where the next batch starts, or None when nothing is left.
+
+
+def conversation_step(run: Run, queryset: QuerySet, after_pk: int) -> int | None:
+    with run.uninterrupted():
+        step = delete_conversation_batch(queryset, after_pk, settings.HOUSEKEEPING_BATCH_SIZE)
+        if step is None:
+            return None
+        last_pk, conversations, messages = step
         run.count("conversations", conversations)
         run.count("messages", messages)
-        run.log.debug("housekeeping.batch", f"Deleted {conversations} conversations.", task="conversations", last_pk=after_pk)
+    run.log.debug(
+        "housekeeping.batch",
+        f"Deleted {conversations} conversations.",
+        task="conversations",
+        last_pk=last_pk,
+    )
+    return last_pk
+
+
+def orphan_step(run: Run, queryset: QuerySet, after_pk: int) -> int | None:
+    with run.uninterrupted():
+        step = delete_message_batch(queryset, after_pk, settings.HOUSEKEEPING_BATCH_SIZE)
+        if step is None:
+            return None
+        last_pk, deleted = step
+        run.count("orphaned_messages", deleted)
+    return last_pk
+
+
+def user_step(run: Run, queryset: QuerySet) -> bool:
+    with run.uninterrupted():
+        deleted = delete_user_batch(queryset, USER_BATCH_SIZE)
+        run.count("users", deleted)
+    return deleted > 0
 
 
 def clean_messages(run: Run, now: datetime, dry_run: bool) -> None:
@@ -133,10 +168,9 @@ def clean_messages(run: Run, now: datetime, dry_run: bool) -> None:
     if dry_run:
         run.count("orphaned_messages", queryset.count())
         return
-    after_pk = 0
-    while step := delete_message_batch(queryset, after_pk, settings.HOUSEKEEPING_BATCH_SIZE):
-        after_pk, deleted = step
-        run.count("orphaned_messages", deleted)
+    after_pk = orphan_step(run, queryset, 0)
+    while after_pk is not None:
+        after_pk = orphan_step(run, queryset, after_pk)
 
 
 def clean_users(run: Run, now: datetime, dry_run: bool) -> None:
@@ -144,8 +178,8 @@ def clean_users(run: Run, now: datetime, dry_run: bool) -> None:
     if dry_run:
         run.count("users", queryset.count())
         return
-    while deleted := delete_user_batch(queryset, USER_BATCH_SIZE):
-        run.count("users", deleted)
+    while user_step(run, queryset):
+        pass
 
 
 def take_statistics(now: datetime) -> StatisticsSnapshot:

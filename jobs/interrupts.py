@@ -1,9 +1,11 @@
 """Deadline and SIGTERM: stop the job where it stands, then record and push before exiting.
 
 While the job's code runs, SIGTERM/SIGINT raise Terminated and the deadline raises
-DeadlineExceeded inside it, so the transaction in flight rolls back. While the run is being
-recorded, signals are only noted. A watchdog thread, woken by the C-level signal handler itself,
-ends the process if recording has not finished within the grace period Kubernetes allows.
+DeadlineExceeded inside it, so the transaction in flight rolls back. A job can defer them around
+a short critical step (a batch's commit and its count) with `deferred()`; they are raised right
+after it. While the run is being recorded, signals are only noted. A watchdog thread, woken by
+the C-level signal handler itself, ends the process if recording has not finished within the
+grace period the runtime contract promises (5 s).
 """
 
 import os
@@ -12,7 +14,7 @@ import threading
 import time
 from contextlib import contextmanager
 
-from jobs.errors import DeadlineExceeded, Terminated
+from jobs.errors import DeadlineExceeded, Stop, Terminated
 
 GRACE_SECONDS = 4.5
 EXIT_CODES = {signal.SIGTERM: 143, signal.SIGINT: 130}
@@ -24,7 +26,10 @@ class Interrupts:
         self.grace = grace
         self.armed = False
         self.received: signal.Signals | None = None
+        self.received_at: float | None = None
+        self.pending: Stop | None = None
         self._previous = {}
+        self._previous_wakeup_fd = -1
         self._wakeup_fd: int | None = None
 
     def install(self):
@@ -34,7 +39,7 @@ class Interrupts:
 
     def uninstall(self):
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.set_wakeup_fd(-1)
+        signal.set_wakeup_fd(self._previous_wakeup_fd)
         if self._wakeup_fd is not None:
             os.close(self._wakeup_fd)  # the watchdog reads end-of-file and returns
         for signum, handler in self._previous.items():
@@ -42,8 +47,8 @@ class Interrupts:
 
     @contextmanager
     def armed_for_job(self):
-        if self.received:  # SIGTERM came while the run was being set up: do no work at all
-            raise Terminated(self.received.name, EXIT_CODES[self.received])
+        if self.pending:  # SIGTERM came while the run was being set up: do no work at all
+            self._raise_pending()
         self.armed = True
         signal.setitimer(signal.ITIMER_REAL, self.timeout)
         try:
@@ -52,20 +57,41 @@ class Interrupts:
             self.armed = False
             signal.setitimer(signal.ITIMER_REAL, 0)
 
+    @contextmanager
+    def deferred(self):
+        """Hold SIGTERM and the deadline until the block is done, then raise them."""
+        was_armed, self.armed = self.armed, False
+        try:
+            yield
+        finally:
+            self.armed = was_armed
+        if was_armed and self.pending:
+            self._raise_pending()
+
+    def seconds_left(self) -> float | None:
+        """Of the grace period after SIGTERM; None when no SIGTERM came."""
+        if self.received_at is None:
+            return None
+        return max(0.0, self.grace - (time.monotonic() - self.received_at))
+
     def _handle(self, signum, frame):
         if signum == signal.SIGALRM:
-            if self.armed:
-                raise DeadlineExceeded(self.timeout)
-            return
-        self.received = signal.Signals(signum)
+            self.pending = self.pending or DeadlineExceeded(self.timeout)
+        else:
+            self.received = signal.Signals(signum)
+            self.received_at = self.received_at or time.monotonic()
+            self.pending = Terminated(self.received.name, EXIT_CODES[self.received])
         if self.armed:
-            self.armed = False
-            raise Terminated(self.received.name, EXIT_CODES[self.received])
+            self._raise_pending()
+
+    def _raise_pending(self):
+        error, self.pending, self.armed = self.pending, None, False
+        raise error
 
     def _start_watchdog(self):
         read_fd, write_fd = os.pipe()
         os.set_blocking(write_fd, False)
-        signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
+        self._previous_wakeup_fd = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
         self._wakeup_fd = write_fd
         threading.Thread(target=self._watch, args=(read_fd,), daemon=True).start()
 

@@ -19,6 +19,11 @@ def advisory_key(job: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
+def named_lock(job: str) -> str:
+    # MySQL lock names stop at 64 characters: a hash keeps long job names apart.
+    return f"cronsuite:{hashlib.blake2b(job.encode(), digest_size=16).hexdigest()}"
+
+
 @contextmanager
 def job_lock(job: str, alias: str = "default") -> Iterator[bool]:
     """Yield True while holding the job's lock, False if another run holds it."""
@@ -36,7 +41,7 @@ def job_lock(job: str, alias: str = "default") -> Iterator[bool]:
 def _session_lock(alias: str, vendor: str, job: str) -> Iterator[bool]:
     take, release, key = {
         "postgresql": ("SELECT pg_try_advisory_lock(%s)", "SELECT pg_advisory_unlock(%s)", advisory_key(job)),
-        "mysql": ("SELECT GET_LOCK(%s, 0)", "SELECT RELEASE_LOCK(%s)", f"cronsuite:{job}"[:64]),
+        "mysql": ("SELECT GET_LOCK(%s, 0)", "SELECT RELEASE_LOCK(%s)", named_lock(job)),
     }[vendor]
     connection = connections.create_connection(alias)
     try:

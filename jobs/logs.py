@@ -4,8 +4,11 @@ import json
 import logging
 from datetime import UTC, datetime
 
+from jobs.errors import ConfigurationError
+
 LOGGER_NAME = "cronsuite"
 MASK = "***"
+CORE_FIELDS = ("ts", "level", "event", "message")
 
 
 class EventFormatter(logging.Formatter):
@@ -20,13 +23,15 @@ class EventFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "event": getattr(record, "event", "log"),
             "message": record.getMessage(),
-            **getattr(record, "context", {}),
-            **getattr(record, "fields", {}),
         }
+        extra = {**getattr(record, "context", {}), **getattr(record, "fields", {})}
         if record.exc_info:
-            fields["traceback"] = self.formatException(record.exc_info)
-        line = self.as_json(fields) if self.fmt_name == "json" else self.as_text(fields)
-        return self.mask(line)
+            extra["traceback"] = self.formatException(record.exc_info)
+        # An event field never overwrites the core ones; it keeps its value under another name.
+        fields.update({f"field_{k}" if k in CORE_FIELDS else k: v for k, v in extra.items()})
+        # Masked before serialising: JSON escapes quotes and backslashes inside a secret.
+        fields = mask_values(fields, self.secrets)
+        return self.as_json(fields) if self.fmt_name == "json" else self.as_text(fields)
 
     def as_json(self, fields: dict) -> str:
         return json.dumps(fields, default=str, ensure_ascii=False)
@@ -39,8 +44,17 @@ class EventFormatter(logging.Formatter):
         line = "  ".join(part for part in (head, message, rest) if part)
         return f"{line}\n{traceback}" if traceback else line
 
-    def mask(self, line: str) -> str:
-        return mask(line, self.secrets)
+
+def mask_values(value, secrets: list[str]):
+    if isinstance(value, str):
+        return mask(value, secrets)
+    if isinstance(value, dict):
+        return {key: mask_values(item, secrets) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [mask_values(item, secrets) for item in value]
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return mask(str(value), secrets)
 
 
 def mask(text: str, secrets: list[str]) -> str:
@@ -57,7 +71,10 @@ def configure(stream, fmt_name: str, level: str, secrets: list[str], log_file: s
         handler.close()
     handlers = [logging.StreamHandler(stream)]
     if log_file:
-        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+        try:
+            handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+        except OSError as e:
+            raise ConfigurationError(f"--log-file {log_file}: {e.strerror}") from None
     for handler in handlers:
         handler.setFormatter(EventFormatter(fmt_name, secrets))
         logger.addHandler(handler)

@@ -91,13 +91,19 @@ class Pusher:
         if not self.url:
             self.log.info("metrics.disabled", "PUSHGATEWAY_URL is not set: no metrics are pushed.")
 
-    def push(self, metrics: Metrics) -> bool:
+    def push(self, metrics: Metrics, timeout: float | None = None) -> bool:
         if not self.url:
             return False
         key = dict(self.grouping_key)
         job = key.pop("job")
         try:
-            pushadd_to_gateway(self.url, job=job, registry=metrics.registry, grouping_key=key, timeout=self.timeout)
+            pushadd_to_gateway(
+                self.url,
+                job=job,
+                registry=metrics.registry,
+                grouping_key=key,
+                timeout=self.timeout if timeout is None else timeout,
+            )
         except Exception as e:  # noqa: BLE001 - a broken Pushgateway must never fail the job
             self.log.error("metrics.push_failed", f"Could not push metrics to {self.url}: {e}", error=str(e))
             return False

@@ -37,10 +37,13 @@ def load_module_jobs(module_name: str) -> list[Job]:
 
 
 def all_jobs(module_names: list[str]) -> dict[str, Job]:
-    jobs = list(BUILTIN_JOBS)
+    jobs = {job.name: job for job in BUILTIN_JOBS}
     for module_name in module_names:
-        jobs.extend(load_module_jobs(module_name))
-    return {job.name: job for job in jobs}
+        for job in load_module_jobs(module_name):
+            if job.name in jobs:
+                raise ImproperlyConfigured(f"JOB_MODULES: {module_name} defines {job.name!r} again.")
+            jobs[job.name] = job
+    return jobs
 
 
 JOBS: dict[str, Job] = all_jobs(settings.JOB_MODULES)

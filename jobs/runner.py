@@ -28,10 +28,12 @@ class Outcome:
     error: str = ""
 
     @classmethod
-    def from_error(cls, error: BaseException) -> "Outcome":
+    def from_error(cls, error: BaseException, secrets: list[str]) -> "Outcome":
         expected = isinstance(error, (JobFailed, Stop))
         text = str(error) if expected else f"{type(error).__name__}: {error}"
-        return cls(status_for(error), exit_code_for(error), text[:ERROR_SUMMARY_LENGTH])
+        # Masked before it is cut: a secret cut in half would no longer be recognised.
+        summary = logs.mask(text, secrets)[:ERROR_SUMMARY_LENGTH]
+        return cls(status_for(error), exit_code_for(error), summary)
 
 
 def schedule_info(schedule: str | None, timezone: str, now: datetime) -> dict:
@@ -84,7 +86,7 @@ class JobRunner:
         try:
             outcome = self._run_under_lock()
         except Exception as e:  # the database is unreachable: fail loudly, still push
-            outcome = Outcome.from_error(e)
+            outcome = Outcome.from_error(e, self._secrets())
             self.log.error("run.error", f"The run could not be started or recorded: {e}")
             self._report(outcome, Run(self.job, self.entry, self.log))
         finally:
@@ -98,6 +100,7 @@ class JobRunner:
                 return self._skip()
             record = self._start()
             run = Run(self.job, self.entry, self.log.bind(run_id=record.pk))
+            run.interrupts = self.interrupts
             self.log = run.log
             outcome = self._work(run)
             self._finish(record, run, outcome)
@@ -150,7 +153,7 @@ class JobRunner:
         return Outcome("succeeded", 0)
 
     def _failed(self, error: BaseException) -> Outcome:
-        outcome = Outcome.from_error(error)
+        outcome = Outcome.from_error(error, self._secrets())
         unexpected = not isinstance(error, (JobFailed, Stop))
         self.log.log(
             logging.ERROR,
@@ -170,15 +173,25 @@ class JobRunner:
             status=outcome.status,
             exit_code=outcome.exit_code,
             counts=dict(run.counts),
-            error=logs.mask(outcome.error, self._secrets()),
+            error=outcome.error,
         )
-        self._report(outcome, run, ended)
+        self._report(outcome, run, ended, previous_kinds(record))
 
-    def _report(self, outcome: Outcome, run: Run, ended: float | None = None) -> None:
+    def _report(self, outcome: Outcome, run: Run, ended: float | None = None, stale_kinds=()) -> None:
         ended = ended or time.time()
-        metrics = end_metrics(self.started, ended, outcome.status, outcome.exit_code, run.counts, run.metrics)
-        self.pusher.push(metrics)
+        # A kind the previous run counted and this one did not is pushed as 0: POST would
+        # otherwise keep the previous run's figure beside this run's status.
+        items = {**dict.fromkeys(stale_kinds, 0), **run.counts}
+        metrics = end_metrics(self.started, ended, outcome.status, outcome.exit_code, items, run.metrics)
+        self.pusher.push(metrics, timeout=self._push_timeout())
         self._summary(outcome, dict(run.counts), ended)
+
+    def _push_timeout(self) -> float:
+        # After SIGTERM the watchdog ends the process after the grace period: leave time for
+        # the summary line after the push.
+        left = self.interrupts.seconds_left()
+        timeout = self.pusher.timeout
+        return timeout if left is None else max(0.1, min(timeout, left - 0.5))
 
     def _summary(self, outcome: Outcome, counts: dict, ended: float) -> None:
         level = logging.INFO if outcome.exit_code == 0 else logging.ERROR
@@ -195,3 +208,14 @@ class JobRunner:
             **fields,
         )
 
+
+def previous_kinds(record: JobRun) -> list[str]:
+    counts = (
+        JobRun.objects.filter(entry=record.entry, finished_at__isnull=False)
+        .exclude(pk=record.pk)
+        .exclude(status=JobRun.Status.SKIPPED)
+        .order_by("-started_at")
+        .values_list("counts", flat=True)
+        .first()
+    )
+    return list(counts or {})

@@ -3,6 +3,7 @@ and helpers that run `python -m jobs` exactly as a container would."""
 
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -102,6 +103,9 @@ def wait_for_line(process: subprocess.Popen, event: str, timeout: float = 30) ->
     seen = []
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        # select, so a job that hangs without writing cannot block the test past its timeout.
+        if not select.select([process.stdout], [], [], max(0, deadline - time.monotonic()))[0]:
+            break
         line = process.stdout.readline()
         if not line:
             raise AssertionError(f"job exited before {event!r}: {''.join(seen)}{process.stderr.read()}")

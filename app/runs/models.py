@@ -20,7 +20,7 @@ class JobRun(models.Model):
 
     job = models.CharField(max_length=63)
     entry = models.CharField(max_length=63, help_text="The schedule entry (CronJob) it ran for.")
-    arguments = models.JSONField(default=list, blank=True)
+    arguments = models.JSONField(default=dict, blank=True, help_text="The job's options.")
     trigger = models.CharField(max_length=16, choices=Trigger.choices)
     scheduled_for = models.DateTimeField(null=True, blank=True)
     kubernetes_job = models.CharField(max_length=63, blank=True)

@@ -132,3 +132,15 @@ def test_without_a_pushgateway_url_it_says_so_once():
 
     assert result.returncode == 0
     assert len(result.events("metrics.disabled")) == 1
+
+
+def test_a_run_that_counted_nothing_pushes_zero_for_the_previous_runs_kinds(clean_pushgateway):
+    gw = clean_pushgateway
+    group = {"job": "sleep", "entry": "sleep"}
+    run_job("run", "sleep", "--seconds", "0", "--in-transaction", PUSHGATEWAY_URL=gw.url)
+    assert gw.value("cronsuite_job_last_run_items", kind="naps", **group) == 1
+
+    run_job("run", "sleep", "--seconds", "30", "--in-transaction", "--timeout", "1", PUSHGATEWAY_URL=gw.url)
+
+    # It should not show the previous run's figure beside this run's failure.
+    assert gw.value("cronsuite_job_last_run_items", kind="naps", **group) == 0

@@ -1,13 +1,22 @@
 """`python -m jobs run` as Kubernetes runs it: exit codes, JobRun rows, logs, deadline, SIGTERM,
 overlap. Every test runs the real entrypoint in a subprocess against the test database."""
 
+import json
 import signal
 
 import pytest
 
 from app.chat.models import StatisticsSnapshot
 from app.runs.models import JobRun
-from tests.conftest import finish, free_port, run_job, start_job, terminate, wait_for_line
+from tests.conftest import (
+    database_url,
+    finish,
+    free_port,
+    run_job,
+    start_job,
+    terminate,
+    wait_for_line,
+)
 
 pytestmark = [pytest.mark.core, pytest.mark.django_db(transaction=True)]
 
@@ -115,13 +124,40 @@ def test_a_killed_run_does_not_block_the_next_one():
     assert result.returncode == 0 and result.summary["status"] == "succeeded"
 
 
-def test_secret_values_never_reach_logs_or_records():
-    secret = "hunter2-very-secret"
-    result = run_job("run", "fail", "--message", f"login with {secret} refused", SECRET_KEY=secret)
+@pytest.mark.parametrize(
+    "setting, secret",
+    [
+        ("SECRET_KEY", "hunter2-very-secret"),
+        ("TOKEN", "tok-3f9a1c2e"),
+        ("EMAIL_HOST_PASSWORD", "smtp-pa55word"),
+        # JSON escapes quotes and backslashes: masking must happen before that.
+        ("TOKEN", 'we"ird\\pass\tword'),
+    ],
+)
+def test_secret_values_never_reach_logs_or_records(setting, secret):
+    result = run_job("run", "fail", "--message", f"login with {secret} refused", **{setting: secret})
 
     assert secret not in result.stdout + result.stderr
+    assert json_escaped(secret) not in result.stdout
     assert "login with *** refused" in result.summary["error"]
     assert secret not in JobRun.objects.get().error
+
+
+def test_the_database_password_never_reaches_logs(settings):
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        pytest.skip("SQLite URLs carry no password")
+    password = "db-pa55-secret"
+    user = database["USER"]
+    url = database_url().replace(f"//{user}@", f"//{user}:{password}@")
+
+    result = run_job("run", "fail", "--message", f"dsn has {password}", DATABASE_URL=url)
+
+    assert password not in result.stdout + result.stderr
+
+
+def json_escaped(text: str) -> str:
+    return json.dumps(text)[1:-1]
 
 
 def test_log_file_receives_the_same_lines(tmp_path):
@@ -138,12 +174,23 @@ def test_text_format_is_readable():
     assert "run.finished  addition succeeded" in result.stdout
 
 
-def test_verbose_adds_debug_lines():
-    quiet = run_job("run", "addition")
-    verbose = run_job("run", "addition", "--verbose", PUSHGATEWAY_URL="http://127.0.0.1:9")
+def test_verbose_adds_debug_lines(clean_pushgateway):
+    quiet = run_job("run", "addition", PUSHGATEWAY_URL=clean_pushgateway.url)
+    verbose = run_job("run", "addition", "--verbose", PUSHGATEWAY_URL=clean_pushgateway.url)
 
     assert all(line["level"] != "debug" for line in quiet.lines)
-    assert verbose.returncode == 0
+    assert [line["event"] for line in verbose.lines if line["level"] == "debug"] == [
+        "metrics.pushed",
+        "metrics.pushed",
+    ]
+
+
+def test_an_unwritable_log_file_is_a_configuration_error(tmp_path):
+    result = run_job("run", "addition", "--log-file", str(tmp_path / "missing" / "job.log"))
+
+    assert result.returncode == 2
+    assert "--log-file" in result.stderr and "No such file or directory" in result.stderr
+    assert not JobRun.objects.exists()
 
 
 def test_an_unreachable_database_fails_with_exit_1_and_still_pushes(clean_pushgateway):
