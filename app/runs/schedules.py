@@ -77,6 +77,7 @@ def start_in_cluster(entry: schedule.Entry) -> str:
 
 
 def start_locally(entry: schedule.Entry) -> str:
+    # Not a setting: the child reads its own settings from the same environment the web app has.
     environment = {**os.environ, "CRONSUITE_ENTRY": entry.name}
     process = subprocess.Popen(
         [sys.executable, "-m", "jobs", "run", entry.job, *entry.args],
