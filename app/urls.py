@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from app.runs import api
 from app.runs.schedules import run_now_view, schedules_view
 from app.runs.views import healthz
 
@@ -12,6 +13,9 @@ urlpatterns = [
         name="admin-schedules-run",
     ),
     path("admin/", admin.site.urls),
+    path("api/admin/scheduler/status", api.status, name="scheduler-status"),
+    path("api/admin/scheduler/trigger", api.trigger, name="scheduler-trigger"),
+    path("api/admin/scheduler/statistics", api.statistics, name="scheduler-statistics"),
     path("healthz", healthz, name="healthz"),
     path("api/groups/", include("app.timetable.urls")),
 ]

@@ -1,23 +1,10 @@
 """The admin as people use it: run history, users, conversations, and the schedules page."""
 
 import pytest
-from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
 from app.runs.models import JobRun
 from tests.conftest import database_url, wait_until
-
-
-@pytest.fixture
-def admin_client_of(client):
-    def log_in(*permissions: str, superuser=False):
-        user = User.objects.create_user("olga", is_staff=True, is_superuser=superuser)
-        for codename in permissions:
-            user.user_permissions.add(Permission.objects.get(codename=codename))
-        client.force_login(user)
-        return client
-
-    return log_in
 
 
 @pytest.mark.django_db

@@ -1,0 +1,63 @@
+"""Seed 001's scheduler API for staff, on the admin's session: status, trigger, statistics.
+
+The same data and the same "Run now" as the admin's schedules page, as JSON for scripts."""
+
+import json
+
+from django.contrib.auth.decorators import permission_required
+from django.http import JsonResponse
+from django.views.decorators.http import require_GET, require_POST
+
+from app.chat.models import StatisticsSnapshot
+from app.runs.schedules import entry_statuses, start
+from jobs import schedule
+
+
+def run_as_dict(run) -> dict | None:
+    if run is None:
+        return None
+    return {
+        "status": run.status,
+        "trigger": run.trigger,
+        "started_at": run.started_at.isoformat(),
+        "duration_seconds": run.duration_seconds,
+        "exit_code": run.exit_code,
+        "counts": run.counts,
+        "error": run.error,
+    }
+
+
+@require_GET
+@permission_required("runs.view_jobrun", raise_exception=True)
+def status(request):
+    entries = [
+        {
+            **s.entry.as_dict(),
+            "last_run": run_as_dict(s.last_run),
+            "last_success_at": s.last_success.started_at.isoformat() if s.last_success else None,
+        }
+        for s in entry_statuses()
+    ]
+    return JsonResponse({"entries": entries})
+
+
+@require_POST
+@permission_required("runs.run_now", raise_exception=True)
+def trigger(request):
+    try:
+        name = json.loads(request.body or b"{}")["entry"]
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"error": 'Send {"entry": "<schedule entry>"}.'}, status=400)
+    entry = next((e for e in schedule.describe() if e.name == name), None)
+    if entry is None:
+        return JsonResponse({"error": f"No schedule entry {name!r}."}, status=404)
+    return JsonResponse({"entry": name, "started": start(entry)}, status=202)
+
+
+@require_GET
+@permission_required("chat.view_statisticssnapshot", raise_exception=True)
+def statistics(request):
+    snapshot = StatisticsSnapshot.objects.first()
+    if snapshot is None:
+        return JsonResponse({"error": "No statistics yet: run housekeeping --task stats."}, status=404)
+    return JsonResponse({"created_at": snapshot.created_at.isoformat(), **snapshot.as_dict()})
