@@ -39,17 +39,22 @@ def test_it_renders_one_cronjob_per_enabled_entry(default_objects):
     ]
 
 
-def test_entries_carry_the_seed_schedules_retries_and_deadlines(default_objects):
+def env_of(cronjob: dict) -> dict:
+    return {e["name"]: e for e in container(cronjob)["env"]}
+
+
+def test_entries_carry_the_seed_schedules_retries_and_per_attempt_timeouts(default_objects):
     found = {
         name.removeprefix(f"{RELEASE}-"): (
             c["spec"]["schedule"],
             c["spec"]["suspend"],
             c["spec"]["jobTemplate"]["spec"]["backoffLimit"],
-            c["spec"]["jobTemplate"]["spec"]["activeDeadlineSeconds"],
+            int(env_of(c)["JOB_TIMEOUT"]["value"]),
             container(c)["args"],
         )
         for name, c in cronjobs(default_objects).items()
     }
+    # Seed 002's max_retries and timeout; its timeout is per attempt, as JOB_TIMEOUT is.
     assert found == {
         "housekeeping": ("0 2 * * *", False, 3, 3600, ["run", "housekeeping"]),
         "weekly-conversation-cleanup": ("0 3 * * 0", False, 3, 3600, ["run", "housekeeping", "--task", "conversations"]),
@@ -61,6 +66,55 @@ def test_entries_carry_the_seed_schedules_retries_and_deadlines(default_objects)
         "health-check": ("*/5 * * * *", False, 1, 30, ["run", "health-check"]),
         "addition": ("* * * * *", True, 0, 50, ["run", "addition", "--x", "10", "--y", "20"]),
     }
+
+
+def retry_backoff(retries: int) -> int:
+    """Seconds the Job controller waits before the retries together: 10 s, doubling, at most 6 min each."""
+    return sum(min(10 * 2**i, 360) for i in range(retries))
+
+
+def test_the_retry_backoff_is_kubernetes_schedule():
+    assert [retry_backoff(n) for n in range(8)] == [0, 10, 30, 70, 150, 310, 630, 990]
+
+
+def test_the_job_deadline_leaves_every_attempt_its_full_timeout(default_objects):
+    # activeDeadlineSeconds bounds the whole Job: every attempt, the backoff between them, and a pod's start.
+    deadlines = {}
+    for name, cronjob in cronjobs(default_objects).items():
+        job_spec = cronjob["spec"]["jobTemplate"]["spec"]
+        timeout = int(env_of(cronjob)["JOB_TIMEOUT"]["value"])
+        attempts = job_spec["backoffLimit"] + 1
+        deadline = job_spec["activeDeadlineSeconds"]
+        assert deadline == timeout * attempts + retry_backoff(attempts - 1) + 60, name
+        deadlines[name.removeprefix(f"{RELEASE}-")] = deadline
+    assert deadlines == {
+        "housekeeping": 14530, "weekly-conversation-cleanup": 14530, "statistics": 14530,
+        "sync-schedules": 1330, "cleanup-logs": 1330, "daily-report": 1890, "sync-external-data": 7330,
+        "health-check": 130, "addition": 110,
+    }
+
+
+def test_an_explicit_deadline_wins_when_one_attempt_fits():
+    objects = render(sets=["jobs.daily-report.activeDeadlineSeconds=700"])
+    daily = cronjobs(objects)[f"{RELEASE}-daily-report"]
+    assert daily["spec"]["jobTemplate"]["spec"]["activeDeadlineSeconds"] == 700
+    assert env_of(daily)["JOB_TIMEOUT"]["value"] == "600"
+
+
+def test_null_in_an_entry_derives_the_deadline_again():
+    objects = render(sets=["defaults.activeDeadlineSeconds=7200", "jobs.health-check.activeDeadlineSeconds=null"])
+    found = {n: c["spec"]["jobTemplate"]["spec"]["activeDeadlineSeconds"] for n, c in cronjobs(objects).items()}
+    assert found[f"{RELEASE}-housekeeping"] == 7200
+    assert found[f"{RELEASE}-health-check"] == 130
+
+
+def test_an_explicit_deadline_shorter_than_one_attempt_fails_with_the_numbers():
+    result = helm("template", RELEASE, str(CHART), "--set", "jobs.daily-report.activeDeadlineSeconds=600", check=False)
+    assert result.returncode != 0
+    assert (
+        "jobs.daily-report.activeDeadlineSeconds is 600, shorter than one attempt needs (timeout 600 s + 60 s"
+        " to start the pod): set it to at least 660, or remove it to get 1890, enough for all 3 attempts."
+    ) in result.stderr
 
 
 def test_every_cronjob_has_the_runtime_contract(default_objects):
@@ -76,9 +130,8 @@ def test_every_cronjob_has_the_runtime_contract(default_objects):
         rules = job_spec["podFailurePolicy"]["rules"]
         assert {"action": "FailJob", "onExitCodes": {"containerName": "job", "operator": "In", "values": [2]}} in rules
         assert {"action": "Ignore", "onPodConditions": [{"type": "DisruptionTarget", "status": "True"}]} in rules
-        env = {e["name"]: e for e in container(cronjob)["env"]}
-        deadline = job_spec["activeDeadlineSeconds"]
-        assert int(env["JOB_TIMEOUT"]["value"]) == deadline - max(10, deadline * 5 // 100)
+        env = env_of(cronjob)
+        assert 1 <= int(env["JOB_TIMEOUT"]["value"]) <= job_spec["activeDeadlineSeconds"] - 60
         assert env["CRONSUITE_CRONJOB"]["value"] == name
         assert env["CRONSUITE_SCHEDULE"]["value"] == spec["schedule"]
         assert env["CRONSUITE_K8S_JOB"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.labels['batch.kubernetes.io/job-name']"

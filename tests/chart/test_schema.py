@@ -4,40 +4,91 @@ import pytest
 
 from tests.chart.conftest import CHART, helm
 
+# Each rejection: the --set that makes it, the field the message must name, and the words that say
+# what to do instead.
 REJECTIONS = {
     # A seconds field: APScheduler and Quartz have one, Kubernetes does not.
-    "six-field cron": (["jobs.housekeeping.schedule=0 0 2 * * *"], "/jobs/housekeeping/schedule"),
-    "TZ= prefix": (["jobs.housekeeping.schedule=TZ=Europe/Berlin 0 2 * * *"], "/jobs/housekeeping/schedule"),
-    "CRON_TZ= prefix": (["jobs.housekeeping.schedule=CRON_TZ=UTC 0 2 * * *"], "/jobs/housekeeping/schedule"),
-    "unknown concurrencyPolicy": (["jobs.housekeeping.concurrencyPolicy=Never"], "/jobs/housekeeping/concurrencyPolicy"),
-    "unknown default concurrencyPolicy": (["defaults.concurrencyPolicy=forbid"], "/defaults/concurrencyPolicy"),
-    "startingDeadlineSeconds below 10": (["jobs.housekeeping.startingDeadlineSeconds=5"], "/jobs/housekeeping/startingDeadlineSeconds"),
-    "entry name with capitals": (["jobs.Nightly_Report.schedule=@daily"], "Nightly_Report"),
-    "entry name ending in a dash": (["jobs.nightly-.schedule=@daily"], "nightly-"),
-    "unknown entry key": (["jobs.housekeeping.scedule=@daily"], "scedule"),
-    "unknown top-level key": (["suspendALL=true"], "suspendALL"),
-    "entry without schedule": (["jobs.nightly.job=housekeeping"], "/jobs/nightly"),
+    "six-field cron": (["jobs.housekeeping.schedule=0 0 2 * * *"], "/jobs/housekeeping/schedule", "no seconds field"),
+    "four-field cron": (["jobs.housekeeping.schedule=0 2 * *"], "/jobs/housekeeping/schedule", "5 fields: minute hour"),
+    "TZ= prefix": (["jobs.housekeeping.schedule=TZ=Europe/Berlin 0 2 * * *"], "/jobs/housekeeping/schedule", "set timeZone instead"),
+    "CRON_TZ= prefix": (["jobs.housekeeping.schedule=CRON_TZ=UTC 0 2 * * *"], "/jobs/housekeeping/schedule", "set timeZone instead"),
+    "unknown concurrencyPolicy": (["jobs.housekeeping.concurrencyPolicy=Never"], "/jobs/housekeeping/concurrencyPolicy", "'Forbid', 'Allow', 'Replace'"),
+    "unknown default concurrencyPolicy": (["defaults.concurrencyPolicy=forbid"], "/defaults/concurrencyPolicy", "'Forbid', 'Allow', 'Replace'"),
+    "startingDeadlineSeconds below 10": (["jobs.housekeeping.startingDeadlineSeconds=5"], "/jobs/housekeeping/startingDeadlineSeconds", "at least 10: the CronJob controller looks every 10 s"),
+    "entry name with capitals": (["jobs.Nightly_Report.schedule=@daily"], "'Nightly_Report'", "an entry name of jobs is a DNS label"),
+    "entry name ending in a dash": (["jobs.nightly-.schedule=@daily"], "'nightly-'", "an entry name of jobs is a DNS label"),
+    "entry name over 50 characters": ([f"jobs.{'n' * 51}.schedule=@daily"], "n" * 51, "at most 50 characters"),
+    "timeout of 0": (["jobs.housekeeping.timeout=0"], "/jobs/housekeeping/timeout", "minimum: got 0, want 1"),
+    "unknown entry key": (["jobs.housekeeping.scedule=@daily"], "'scedule' not allowed", "additional properties"),
+    "unknown top-level key": (["suspendALL=true"], "'suspendALL' not allowed", "additional properties"),
+    "entry without schedule": (["jobs.nightly.job=housekeeping"], "/jobs/nightly", "missing property 'schedule'"),
 }
 
 
-@pytest.mark.parametrize("sets,field", REJECTIONS.values(), ids=REJECTIONS.keys())
-def test_it_rejects(sets, field):
+def template(*sets: str):
     args = ["template", "cronsuite", str(CHART)]
     for item in sets:
         args += ["--set", item]
-    result = helm(*args, check=False)
+    return helm(*args, check=False)
+
+
+def assert_short(stderr: str):
+    # A user reads a sentence, not the schema's regular expressions.
+    assert "does not match pattern" not in stderr
+    assert max(len(line) for line in stderr.splitlines()) <= 200, stderr
+
+
+@pytest.mark.parametrize("sets,field,says", REJECTIONS.values(), ids=REJECTIONS.keys())
+def test_it_rejects_with_a_message_naming_the_field(sets, field, says):
+    result = template(*sets)
     assert result.returncode != 0
     assert "schema" in result.stderr
     assert field in result.stderr
+    assert says in result.stderr
+    assert_short(result.stderr)
 
 
-def test_it_names_both_the_path_and_the_bad_entry_name():
-    result = helm("template", "cronsuite", str(CHART), "--set", "jobs.Bad.schedule=@daily", check=False)
+def test_a_bad_entry_name_is_reported_under_jobs():
+    result = template("jobs.Bad.schedule=@daily")
     assert "at '/jobs': additional properties 'Bad' not allowed" in result.stderr
-    assert "'Bad' does not match pattern" in result.stderr
+    assert "invalid propertyName 'Bad'" in result.stderr
+    assert "lowercase letters, digits and hyphens" in result.stderr
 
 
-@pytest.mark.parametrize("schedule", ["@daily", "*/15 9-17 * * MON-FRI", "0 0 1,15 * *", "0 3 ? * SUN"])
+# Shapes the schema lets through but Kubernetes (robfig/cron) rejects: the render fails with a sentence.
+FIELD_REJECTIONS = {
+    "minute 61": ("61 * * * *", "minute 61 is out of range 0-59"),
+    "hour 24": ("0 24 * * *", "hour 24 is out of range 0-23"),
+    "day-of-month 0": ("0 0 0 * *", "day-of-month 0 is out of range 1-31"),
+    "month 13": ("0 0 1 13 *", "month 13 is out of range 1-12"),
+    "day-of-week 7": ("0 0 * * 7", "day-of-week 7 is out of range 0-6"),
+    "range end out of range": ("0 0 * * MON-8", "day-of-week 8 is out of range 0-6"),
+    "unknown month name": ("0 0 * FOO *", 'month "FOO" is not a number or JAN-DEC'),
+    "name in the minute field": ("MON 0 * * *", 'minute "MON" is not a number'),
+    "Quartz's L": ("0 0 L * *", 'day-of-month "L" is not a number'),
+    "backwards range": ("30-10 * * * *", 'minute range "30-10" runs backwards'),
+    "zero step": ("*/0 * * * *", 'minute "*/0" has a step of 0'),
+    "garbage": ("0 0 * * 1#2", 'day-of-week "1#2" is not a value, a range'),
+}
+
+
+@pytest.mark.parametrize("schedule,says", FIELD_REJECTIONS.values(), ids=FIELD_REJECTIONS.keys())
+def test_it_rejects_a_cron_field_kubernetes_would_reject(schedule, says, tmp_path):
+    values = tmp_path / "values.yaml"
+    values.write_text(f"jobs:\n  housekeeping:\n    schedule: {schedule!r}\n")
+    result = helm("template", "cronsuite", str(CHART), "-f", str(values), check=False)
+    assert result.returncode != 0
+    assert f'jobs.housekeeping.schedule "{schedule}": {says}' in result.stderr
+    assert_short(result.stderr)
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    [
+        "@daily", "@hourly", "*/15 9-17 * * MON-FRI", "0 0 1,15 * *", "0 3 ? * SUN", "59 23 31 12 6",
+        "0 0 * jan-dec/2 sun", "5/15 * * * *", "0  2 * * *",
+    ],
+)
 def test_it_accepts_what_kubernetes_accepts(schedule, tmp_path):
     values = tmp_path / "values.yaml"
     values.write_text(f"jobs:\n  housekeeping:\n    schedule: {schedule!r}\n")

@@ -87,10 +87,82 @@ cronsuite.io/job: {{ index . 2 }}
 {{- end }}
 {{- end }}
 
-{{/* The job's own deadline (JOB_TIMEOUT): activeDeadlineSeconds minus max(10 s, 5 %), so the run records its end and pushes metrics before Kubernetes kills the pod. */}}
+{{/* The job's own deadline per attempt (JOB_TIMEOUT): the entry's timeout. Args: (list entryName settings). */}}
 {{- define "cronsuite.jobTimeout" -}}
-{{- $deadline := int64 . }}
-{{- sub $deadline (max 10 (div (mul $deadline 5) 100)) }}
+{{- required (printf "jobs.%s.timeout is required: the seconds one attempt may run" (index . 0)) (index . 1).timeout | int64 }}
+{{- end }}
+
+{{/* activeDeadlineSeconds of an entry's Job. It bounds the whole Job, not one pod: every attempt, the backoff Kubernetes waits before each retry (10 s, doubling, at most 6 min), scheduling and image pulls. Unless set, it is timeout x (backoffLimit + 1) + that backoff + 60 s to start a pod, so a retry after a slow attempt still gets its full timeout. An explicit value must leave one attempt its timeout + 60 s. Args: (list entryName settings). */}}
+{{- define "cronsuite.activeDeadlineSeconds" -}}
+{{- $entry := index . 0 }}
+{{- $s := index . 1 }}
+{{- $timeout := include "cronsuite.jobTimeout" . | int64 }}
+{{- $startup := 60 }}
+{{- $oneAttempt := add $timeout $startup }}
+{{- $backoff := 0 }}
+{{- $delay := 10 }}
+{{- range until ($s.backoffLimit | int) }}
+{{- $backoff = add $backoff $delay }}
+{{- $delay = min 360 (mul $delay 2) }}
+{{- end }}
+{{- $derived := add (mul $timeout (add $s.backoffLimit 1)) $backoff $startup }}
+{{- if kindIs "invalid" $s.activeDeadlineSeconds }}
+{{- $derived }}
+{{- else if lt (int64 $s.activeDeadlineSeconds) $oneAttempt }}
+{{- fail (printf "jobs.%s.activeDeadlineSeconds is %d, shorter than one attempt needs (timeout %d s + %d s to start the pod): set it to at least %d, or remove it to get %d, enough for all %d attempts." $entry (int64 $s.activeDeadlineSeconds) $timeout $startup $oneAttempt $derived (add $s.backoffLimit 1)) }}
+{{- else }}
+{{- int64 $s.activeDeadlineSeconds }}
+{{- end }}
+{{- end }}
+
+{{/* Fails the render with a sentence when a field of a 5-field schedule is one Kubernetes would reject: out of range (minute 61), an unknown name, a range running backwards, a zero step. values.schema.json has checked the shape already (5 fields or a macro, no TZ= prefix). Args: (list entryName schedule). */}}
+{{- define "cronsuite.checkSchedule" -}}
+{{- $entry := index . 0 }}
+{{- $schedule := index . 1 | toString | trim }}
+{{- if not (hasPrefix "@" $schedule) }}
+{{- $months := dict "JAN" 1 "FEB" 2 "MAR" 3 "APR" 4 "MAY" 5 "JUN" 6 "JUL" 7 "AUG" 8 "SEP" 9 "OCT" 10 "NOV" 11 "DEC" 12 }}
+{{- $days := dict "SUN" 0 "MON" 1 "TUE" 2 "WED" 3 "THU" 4 "FRI" 5 "SAT" 6 }}
+{{- $fields := list
+  (dict "name" "minute" "min" 0 "max" 59 "names" dict "kind" "a number")
+  (dict "name" "hour" "min" 0 "max" 23 "names" dict "kind" "a number")
+  (dict "name" "day-of-month" "min" 1 "max" 31 "names" dict "kind" "a number")
+  (dict "name" "month" "min" 1 "max" 12 "names" $months "kind" "a number or JAN-DEC")
+  (dict "name" "day-of-week" "min" 0 "max" 6 "names" $days "kind" "a number or SUN-SAT")
+}}
+{{- range $i, $value := regexSplit "\\s+" $schedule -1 }}
+{{- $field := index $fields $i }}
+{{- $where := printf "jobs.%s.schedule %q: %s" $entry $schedule $field.name }}
+{{- range $part := splitList "," $value }}
+{{- if not (regexMatch "^([*?]|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(/[0-9]+)?$" $part) }}
+{{- fail (printf "%s %q is not a value, a range (1-5), a list (1,5) or a step (*/10)" $where $part) }}
+{{- end }}
+{{- $rangeAndStep := splitList "/" $part }}
+{{- if and (eq (len $rangeAndStep) 2) (eq (atoi (last $rangeAndStep)) 0) }}
+{{- fail (printf "%s %q has a step of 0; a step is at least 1" $where $part) }}
+{{- end }}
+{{- $bounds := list }}
+{{- range $v := splitList "-" (first $rangeAndStep) }}
+{{- if not (regexMatch "^[*?]$" $v) }}
+{{- $n := 0 }}
+{{- if regexMatch "^[0-9]+$" $v }}
+{{- $n = atoi $v }}
+{{- else if hasKey $field.names (upper $v) }}
+{{- $n = get $field.names (upper $v) }}
+{{- else }}
+{{- fail (printf "%s %q is not %s" $where $v $field.kind) }}
+{{- end }}
+{{- if or (lt $n $field.min) (gt $n $field.max) }}
+{{- fail (printf "%s %s is out of range %d-%d" $where $v $field.min $field.max) }}
+{{- end }}
+{{- $bounds = append $bounds $n }}
+{{- end }}
+{{- end }}
+{{- if and (eq (len $bounds) 2) (gt (first $bounds) (last $bounds)) }}
+{{- fail (printf "%s range %q runs backwards" $where (first $rangeAndStep)) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{/* Name of the ConfigMap with the non-secret settings. */}}
