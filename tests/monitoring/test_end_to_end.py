@@ -4,11 +4,15 @@ then asked what an operator would ask.
 
 The runs: `addition` succeeds, `fail` (a test job) fails with exit 1, `addition` under a second
 entry is skipped because its lock is held, housekeeping's `stats` task succeeds (application
-statistics), and the entry `housekeeping-nightly` never runs at all."""
+statistics), and the entry `housekeeping-nightly` never runs at all: its CronJob exists but never
+created a Job. There is no Kubernetes here, so the test pushes to the Pushgateway what
+kube-state-metrics would export about the story's CronJobs (including that one and a suspended
+one), and Prometheus scrapes it like the real thing."""
 
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 import requests
@@ -19,7 +23,10 @@ from tests.conftest import ROOT, job_environment, run_job, wait_until
 from tests.monitoring.conftest import RULES, as_prometheus_query, promtool
 
 SCHEDULE = "*/5 * * * *"
+EVERY = 300  # seconds between two times of SCHEDULE
+DAY = 86400
 NEVER_RAN = "housekeeping-nightly"
+SUSPENDED = "sync-external-data"
 
 # Holds one job's overlap lock, exactly as a running job would, until stdin closes.
 HOLD_LOCK = textwrap.dedent(
@@ -33,6 +40,38 @@ HOLD_LOCK = textwrap.dedent(
         sys.stdin.readline()
     """
 )
+
+
+def kube_state_metrics(now: float) -> str:
+    """kube-state-metrics' view of the story's CronJobs (namespace apps, labels allow-listed), in
+    the exposition format: kube_cronjob_labels, _created, _spec_suspend, _status_last_schedule_time,
+    _status_last_successful_time and _next_schedule_time (dropped while suspended), as
+    kube-state-metrics exports them."""
+    cronjobs = {
+        # entry: (job, created, suspended, last scheduled, last successful Job)
+        "addition": ("addition", now - 2 * DAY, False, now - 60, now),
+        "addition-overlap": ("addition", now - 2 * DAY, False, now - 60, now),  # a skip exits 0
+        "housekeeping-stats": ("housekeeping", now - 2 * DAY, False, now - 60, now),
+        # installed two minutes ago; its first Job failed: within its grace
+        "fail": ("fail", now - 120, False, now - 60, None),
+        # installed two days ago and never created a Job: long past its first time plus grace
+        NEVER_RAN: ("housekeeping", now - 2 * DAY, False, None, None),
+        # shipped suspended, never ran: intended or not, not alerted on
+        SUSPENDED: ("sync-external-data", now - 2 * DAY, True, None, None),
+    }
+    lines = []
+    for entry, (job, created, suspended, scheduled, succeeded) in cronjobs.items():
+        key = f'namespace="apps",cronjob="cronsuite-{entry}"'
+        lines.append(f'kube_cronjob_labels{{{key},label_cronsuite_io_entry="{entry}",label_cronsuite_io_job="{job}"}} 1')
+        lines.append(f"kube_cronjob_created{{{key}}} {created:.0f}")
+        lines.append(f"kube_cronjob_spec_suspend{{{key}}} {int(suspended)}")
+        if scheduled is not None:
+            lines.append(f"kube_cronjob_status_last_schedule_time{{{key}}} {scheduled:.0f}")
+        if succeeded is not None:
+            lines.append(f"kube_cronjob_status_last_successful_time{{{key}}} {succeeded:.0f}")
+        if not suspended:
+            lines.append(f"kube_cronjob_next_schedule_time{{{key}}} {(scheduled or created) + EVERY:.0f}")
+    return "\n".join(lines) + "\n"
 
 
 def alert_expression(name: str) -> str:
@@ -95,8 +134,11 @@ def runs(prometheus, pushgateway, tmp_path_factory):
     for name, result in results.items():
         assert result.returncode == (1 if name == "failed" else 0), f"{name}: {result.stdout}{result.stderr}"
     assert results["skipped"].summary["status"] == "skipped"
-    # Prometheus scrapes the whole Pushgateway at once: one series of the last run means all.
-    prometheus.eventually('cronsuite_job_last_run_status{entry="housekeeping-stats", status="succeeded"} == 1')
+    requests.put(
+        f"{pushgateway.url}/metrics/job/kube-state-metrics", data=kube_state_metrics(time.time()), timeout=5
+    ).raise_for_status()
+    # Prometheus scrapes the whole Pushgateway at once: one series of the last push means all.
+    prometheus.eventually(f'kube_cronjob_created{{cronjob="cronsuite-{SUSPENDED}"}}')
     return results
 
 
@@ -111,11 +153,14 @@ def test_the_failed_alert_expression_returns_exactly_the_failed_job(prometheus, 
     assert entries(result) == {("fail", "fail")}
 
 
-def test_only_the_failed_alert_fires(prometheus, runs):
-    firing = prometheus.eventually('ALERTS{alertstate="firing"}')
-    assert {(s["metric"]["alertname"], s["metric"].get("job"), s["metric"].get("entry")) for s in firing} == {
-        ("CronsuiteJobFailed", "fail", "fail")
-    }
+def test_only_the_failed_and_the_never_ran_alerts_fire(prometheus, runs):
+    expected = {("CronsuiteJobFailed", "fail", "fail"), ("CronsuiteCronJobNotSucceeded", "housekeeping", NEVER_RAN)}
+
+    def alerts(result):
+        return {(s["metric"]["alertname"], s["metric"].get("job"), s["metric"].get("entry")) for s in result}
+
+    firing = prometheus.eventually('ALERTS{alertstate="firing"}', condition=lambda result: alerts(result) >= expected)
+    assert alerts(firing) == expected
 
 
 def test_the_pushed_labels_survive_the_scrape(prometheus, runs):
@@ -130,9 +175,22 @@ def test_a_skipped_run_records_only_the_skip(prometheus, runs):
     assert prometheus.query('cronsuite_job_last_run_status{entry="addition-overlap"}') == []
 
 
-def test_an_entry_that_never_ran_has_no_series_and_no_alert(prometheus, runs):
-    assert prometheus.query(f'{{entry="{NEVER_RAN}"}}') == []
-    assert prometheus.query(f'ALERTS{{entry="{NEVER_RAN}"}}') == []
+def test_an_entry_that_never_ran_pushed_nothing_but_kubernetes_knows_it(prometheus, runs):
+    assert prometheus.query(f'{{__name__=~"cronsuite_.+", entry="{NEVER_RAN}"}}') == []
+    assert prometheus.query(f'kube_cronjob_labels{{label_cronsuite_io_entry="{NEVER_RAN}"}}') != []
+    # so none of the Pushgateway-based alerts can see it ...
+    for name in ("CronsuiteJobFailed", "CronsuiteJobNotSucceeded"):
+        assert NEVER_RAN not in {entry for _, entry in entries(prometheus.query(alert_expression(name)))}
+
+
+def test_the_never_succeeded_alert_expression_returns_exactly_the_entry_that_never_ran(prometheus, runs):
+    # ... but the kube-state-metrics one does, and not the entries that ran (within their interval,
+    # or failed within their grace) nor the suspended one
+    result = prometheus.eventually(alert_expression("CronsuiteCronJobNotSucceeded"))
+    assert entries(result) == {("housekeeping", NEVER_RAN)}
+    (series,) = result
+    assert series["metric"]["cronjob"] == f"cronsuite-{NEVER_RAN}"
+    assert float(series["value"][1]) > 2 * DAY - 60, "it should count from the CronJob's creation"
 
 
 def our_families(exposition: str) -> str:
