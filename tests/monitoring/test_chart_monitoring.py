@@ -44,6 +44,31 @@ def test_the_prometheusrule_carries_the_rules_file_unchanged():
     assert "{{ $labels.job }}" in json.dumps(rule), "Helm should not have templated the alerts' annotations"
 
 
+def test_the_prometheusrule_points_runbook_urls_at_the_operators_runbook():
+    base = "https://git.example.com/ops/cronsuite/-/blob/main/docs/runbook.md"
+    rule = only(render("-f", str(MONITORING_VALUES), "--set", f"prometheusRule.runbookBaseUrl={base}"), "PrometheusRule")
+    original = yaml.safe_load(RULES.read_text())
+    rendered = [r for group in rule["spec"]["groups"] for r in group["rules"]]
+    expected = [r for group in original["groups"] for r in group["rules"]]
+    assert [r["expr"] for r in rendered] == [r["expr"] for r in expected], "only the runbook links should change"
+    for got, want in zip(rendered, expected):
+        if "alert" in want:
+            assert got["annotations"]["runbook_url"] == f"{base}#{want['alert'].lower()}"
+            assert {k: v for k, v in got["annotations"].items() if k != "runbook_url"} == {
+                k: v for k, v in want["annotations"].items() if k != "runbook_url"
+            }
+
+
+def test_a_runbook_url_that_is_not_absolute_is_rejected():
+    result = subprocess.run(
+        [HELM, "template", "rel", str(CHART), "--set", "prometheusRule.enabled=true", "--set", "prometheusRule.runbookBaseUrl=docs/runbook.md"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0 and "runbookBaseUrl" in result.stderr, result.stderr
+
+
 def test_the_prometheusrule_has_the_labels_the_operator_selects_on():
     rule = only(render("-f", str(MONITORING_VALUES)), "PrometheusRule")
     assert rule["metadata"]["labels"]["release"] == "kube-prometheus-stack"
