@@ -82,20 +82,20 @@ def job_environment(**overrides) -> dict:
 
 
 def start_job(*args: str, **env) -> subprocess.Popen:
+    # Unbuffered bytes: select() then sees exactly what is unread, and nothing read line by line
+    # is left in a buffer that communicate() would skip.
     return subprocess.Popen(
         [sys.executable, "-m", "jobs", *args],
         cwd=ROOT,
         env=job_environment(**env),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
+        bufsize=0,
     )
 
 
 def run_job(*args: str, timeout: float = 120, **env) -> Finished:
-    process = start_job(*args, **env)
-    stdout, stderr = process.communicate(timeout=timeout)
-    return Finished(process.returncode, stdout, stderr)
+    return finish(start_job(*args, **env), [], timeout=timeout)
 
 
 def wait_for_line(process: subprocess.Popen, event: str, timeout: float = 30) -> list[str]:
@@ -106,9 +106,10 @@ def wait_for_line(process: subprocess.Popen, event: str, timeout: float = 30) ->
         # select, so a job that hangs without writing cannot block the test past its timeout.
         if not select.select([process.stdout], [], [], max(0, deadline - time.monotonic()))[0]:
             break
-        line = process.stdout.readline()
+        line = process.stdout.readline().decode()
         if not line:
-            raise AssertionError(f"job exited before {event!r}: {''.join(seen)}{process.stderr.read()}")
+            stderr = process.stderr.read().decode()
+            raise AssertionError(f"job exited before {event!r}: {''.join(seen)}{stderr}")
         seen.append(line)
         if line.startswith("{") and json.loads(line)["event"] == event:
             return seen
@@ -117,7 +118,7 @@ def wait_for_line(process: subprocess.Popen, event: str, timeout: float = 30) ->
 
 def finish(process: subprocess.Popen, seen: list[str], timeout: float = 60) -> Finished:
     stdout, stderr = process.communicate(timeout=timeout)
-    return Finished(process.returncode, "".join(seen) + stdout, stderr)
+    return Finished(process.returncode, "".join(seen) + stdout.decode(), stderr.decode())
 
 
 def terminate(process: subprocess.Popen, seen: list[str]) -> tuple[Finished, float]:
