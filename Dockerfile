@@ -5,9 +5,19 @@
 # Builder: every pinned requirement becomes a wheel, so the final stage needs no compiler,
 # no pip cache and no network.
 FROM python:3.12-slim AS builder
+# Build-only packages for mysqlclient (DATABASE_URL=mysql://...), which has no wheel for Linux:
+#   gcc             compiles its C extension
+#   pkg-config      finds MariaDB Connector/C's compiler and linker flags
+#   libmariadb-dev  MariaDB Connector/C's headers and library to link against
+# Not version-pinned: Debian drops superseded versions from its archive at every point release,
+# so a pin on this floating base would break the build; the Python packages are pinned instead.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gcc pkg-config libmariadb-dev \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /build
-COPY requirements.txt .
-RUN pip wheel --no-cache-dir --wheel-dir /wheels -r requirements.txt
+COPY requirements.txt requirements-mysql.txt ./
+RUN pip wheel --no-cache-dir --wheel-dir /wheels -r requirements.txt -r requirements-mysql.txt
 
 FROM python:3.12-slim
 # Unbuffered logs reach `kubectl logs` at once; no .pyc written at run time (read-only root);
@@ -20,11 +30,17 @@ ENV PYTHONUNBUFFERED=1 \
 RUN groupadd --system --gid 10001 cronsuite \
     && useradd --system --uid 10001 --gid 10001 --home-dir /tmp --no-create-home \
        --shell /usr/sbin/nologin cronsuite
+# The runtime half of mysqlclient: MariaDB Connector/C's shared library, no compiler, no headers.
+# Not version-pinned, for the same reason as in the builder.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libmariadb3 \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY requirements.txt .
+COPY requirements.txt requirements-mysql.txt ./
 # Installed from the builder's wheels only, through a bind mount: the wheels never land in a layer.
 RUN --mount=type=bind,from=builder,source=/wheels,target=/wheels \
-    pip install --no-cache-dir --no-index --find-links=/wheels -r requirements.txt
+    pip install --no-cache-dir --no-index --find-links=/wheels -r requirements.txt -r requirements-mysql.txt
 COPY manage.py ./
 COPY app ./app
 COPY jobs ./jobs

@@ -21,7 +21,7 @@ def image_files() -> list[str]:
     for line in (ROOT / "Dockerfile").read_text().splitlines():
         words = line.split()
         if words[:1] == ["COPY"] and not any(w.startswith("--") for w in words):
-            sources += [w for w in words[1:-1] if w != "requirements.txt"]
+            sources += [w for w in words[1:-1] if not w.startswith("requirements")]
     return sources
 
 
