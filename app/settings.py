@@ -146,7 +146,9 @@ def _addresses(name: str) -> list[str]:
         return []
     pairs = getaddresses([value])
     if not pairs or any("@" not in address for _, address in pairs):
-        raise ImproperlyConfigured(f"{name} must be email addresses separated by commas, got {value!r}.")
+        raise ImproperlyConfigured(
+            f"{name} must be email addresses separated by commas, got {value!r}."
+        )
     return [formataddr(pair) for pair in pairs]
 
 
@@ -162,7 +164,10 @@ def _mailer() -> dict:
     # (Django refuses EMAIL_HOST and friends next to MAILERS).
     host = env.string("EMAIL_HOST")
     if host is None:  # local use: print the mail on stderr, keeping stdout for JSON log lines
-        return {"BACKEND": "django.core.mail.backends.console.EmailBackend", "OPTIONS": {"stream": sys.stderr}}
+        return {
+            "BACKEND": "django.core.mail.backends.console.EmailBackend",
+            "OPTIONS": {"stream": sys.stderr},
+        }
     use_tls, use_ssl = env.boolean("EMAIL_USE_TLS", False), env.boolean("EMAIL_USE_SSL", False)
     if use_tls and use_ssl:
         raise ImproperlyConfigured("Set EMAIL_USE_TLS or EMAIL_USE_SSL, not both.")

@@ -117,7 +117,12 @@ class Dataset:
 
 
 # What a kept template must match to be reused.
-SPEC = {"conversations": CONVERSATIONS, "per_conversation": PER_CONVERSATION, "users": USERS, "retention_days": RETENTION_DAYS}
+SPEC = {
+    "conversations": CONVERSATIONS,
+    "per_conversation": PER_CONVERSATION,
+    "users": USERS,
+    "retention_days": RETENTION_DAYS,
+}
 
 
 def created_at(ident: str, old: int, total: int, t0: str) -> str:
@@ -167,7 +172,7 @@ def build_template() -> Dataset:
         # Owners skewed: a few users own many conversations (u = USERS * x^2, x uniform).
         conn.execute(
             f"""INSERT INTO chat_conversation (id, title, created_at, owner_id)
-            SELECT i, 'Conversation ' || i, {created_at('i', old, n, t0)},
+            SELECT i, 'Conversation ' || i, {created_at("i", old, n, t0)},
                    1 + floor({USERS} * power(((i * 2654435761) % 1000003) / 1000003.0, 2))::int
             FROM generate_series(1::bigint, {n}) i"""
         )
@@ -176,7 +181,7 @@ def build_template() -> Dataset:
         conn.execute(
             f"""INSERT INTO chat_message (id, body, created_at, conversation_id)
             SELECT m, 'Message ' || m || ': lorem ipsum dolor sit amet, consectetur adipiscing elit.',
-                   {created_at('c', old, n, t0)} + ((m * 31) % 3600) * interval '1 second', c
+                   {created_at("c", old, n, t0)} + ((m * 31) % 3600) * interval '1 second', c
             FROM (SELECT m, least({n}, greatest(1, (m - 1) / {PER_CONVERSATION} + 1 + (m * 40503) % 5 - 2)) AS c
                   FROM generate_series(1::bigint, {m}) m) s"""
         )
@@ -239,7 +244,9 @@ def clone() -> None:
 def verify(dataset: Dataset) -> dict:
     with psycopg.connect(url(CLONE), autocommit=True) as conn:
         cutoff = f"'{dataset.built_at}'::timestamptz - interval '{RETENTION_DAYS} days'"
-        old = conn.execute(f"SELECT count(*) FROM chat_conversation WHERE created_at < {cutoff}").fetchone()[0]
+        old = conn.execute(
+            f"SELECT count(*) FROM chat_conversation WHERE created_at < {cutoff}"
+        ).fetchone()[0]
         orphans = conn.execute(
             """SELECT count(*) FROM chat_message m WHERE m.conversation_id IS NULL
             OR NOT EXISTS (SELECT 1 FROM chat_conversation c WHERE c.id = m.conversation_id)"""
@@ -252,9 +259,13 @@ def verify(dataset: Dataset) -> dict:
     if orphans:
         problems.append(f"{orphans} messages without a conversation")
     if conversations != dataset.conversations - dataset.old_conversations:
-        problems.append(f"{conversations} conversations left, expected {dataset.conversations - dataset.old_conversations}")
+        problems.append(
+            f"{conversations} conversations left, expected {dataset.conversations - dataset.old_conversations}"
+        )
     if messages != dataset.messages - dataset.old_messages:
-        problems.append(f"{messages} messages left, expected {dataset.messages - dataset.old_messages}")
+        problems.append(
+            f"{messages} messages left, expected {dataset.messages - dataset.old_messages}"
+        )
     return {"ok": not problems, "problems": problems}
 
 
@@ -316,7 +327,9 @@ def run_process(argv: list[str], cwd: Path = ROOT) -> tuple[float, float, int, s
     """(wall seconds, peak RSS MB, exit code, stdout, stderr) of one child process."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
-        process = subprocess.Popen(argv, cwd=cwd, env=job_environment(CLONE), stdout=out, stderr=err)
+        process = subprocess.Popen(
+            argv, cwd=cwd, env=job_environment(CLONE), stdout=out, stderr=err
+        )
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -356,7 +369,11 @@ def strategy_job(dataset: Dataset, root: Path = ROOT) -> tuple[float, float | No
     )
     problems, extra = [], {}
     summary = next(
-        (line for line in map(_json_or_none, out.splitlines()) if line and line.get("event") == "run.finished"),
+        (
+            line
+            for line in map(_json_or_none, out.splitlines())
+            if line and line.get("event") == "run.finished"
+        ),
         None,
     )
     if code != 0 or summary is None or summary.get("status") != "succeeded":
@@ -387,7 +404,12 @@ LABELS = {
     "job": "job: housekeeping --task conversations",
     "baseline": f"same job from {BASELINE_ROOT}",
 }
-RUNNERS = {"floor": strategy_floor, "django": strategy_django, "job": strategy_job, "baseline": strategy_baseline}
+RUNNERS = {
+    "floor": strategy_floor,
+    "django": strategy_django,
+    "job": strategy_job,
+    "baseline": strategy_baseline,
+}
 
 
 def measure(name: str, dataset: Dataset) -> Result:
@@ -400,7 +422,15 @@ def measure(name: str, dataset: Dataset) -> Result:
         longest = sampler.stop()
     verified = verify(dataset)
     problems = extra.pop("problems") + verified["problems"]
-    result = Result(name, wall, rss, longest, len(sampler.open_until), {"ok": not problems, "problems": problems}, extra)
+    result = Result(
+        name,
+        wall,
+        rss,
+        longest,
+        len(sampler.open_until),
+        {"ok": not problems, "problems": problems},
+        extra,
+    )
     say(
         f"  {name:<6} {wall:7.2f} s"
         + (f"  RSS {rss:6.1f} MB" if rss is not None else "")
@@ -444,21 +474,38 @@ def report(dataset: Dataset, results: dict[str, list[Result]], elapsed: float) -
         wall = median(r.wall for r in jobs)
         job_seconds = median(r.extra.get("job_seconds") for r in jobs)
         if job_seconds is not None:
-            print(f"(job wall includes process start-up: the run itself reported {job_seconds:.2f} s)")
+            print(
+                f"(job wall includes process start-up: the run itself reported {job_seconds:.2f} s)"
+            )
         rss = max(r.rss_mb for r in jobs)
         longest = max(r.longest_transaction for r in jobs)
         print()
         print("Targets for the job (worst run for RSS and transactions):")
         rows = [
-            (f"wall time <= {TARGET_RATIO}x the floor", f"{wall / floor:.2f}x" if floor else "-", floor and wall / floor <= TARGET_RATIO),
+            (
+                f"wall time <= {TARGET_RATIO}x the floor",
+                f"{wall / floor:.2f}x" if floor else "-",
+                floor and wall / floor <= TARGET_RATIO,
+            ),
             (f"peak RSS <= {TARGET_RSS_MB} MB", f"{rss:.0f} MB", rss <= TARGET_RSS_MB),
-            (f"no transaction > {TARGET_TRANSACTION_S:g} s", f"{longest:.2f} s", longest <= TARGET_TRANSACTION_S),
+            (
+                f"no transaction > {TARGET_TRANSACTION_S:g} s",
+                f"{longest:.2f} s",
+                longest <= TARGET_TRANSACTION_S,
+            ),
         ]
         for label, value, met in rows:
             print(f"  {label:<32} {value:>10}  {'met' if met else 'NOT MET'}")
     wrong = [r for runs in results.values() for r in runs if not r.verified["ok"]]
     print()
-    print("Correctness: " + ("every run left exactly the expected rows." if not wrong else f"{len(wrong)} run(s) WRONG (see above)."))
+    print(
+        "Correctness: "
+        + (
+            "every run left exactly the expected rows."
+            if not wrong
+            else f"{len(wrong)} run(s) WRONG (see above)."
+        )
+    )
 
 
 def main() -> int:
@@ -468,14 +515,19 @@ def main() -> int:
         print(f"error: unknown strategy {unknown}; known: {', '.join(RUNNERS)}", file=sys.stderr)
         return 2
     if "baseline" in STRATEGIES and not (Path(BASELINE_ROOT) / "jobs").is_dir():
-        print("error: strategy baseline needs BENCH_BASELINE_ROOT, a checkout of cronsuite", file=sys.stderr)
+        print(
+            "error: strategy baseline needs BENCH_BASELINE_ROOT, a checkout of cronsuite",
+            file=sys.stderr,
+        )
         return 2
     try:
         dataset = kept_template()
         if dataset:
             say(f"Reusing {TEMPLATE} built at {dataset.built_at}.")
         else:
-            say(f"Building {TEMPLATE}: {CONVERSATIONS:,} conversations, {CONVERSATIONS * PER_CONVERSATION:,} messages.")
+            say(
+                f"Building {TEMPLATE}: {CONVERSATIONS:,} conversations, {CONVERSATIONS * PER_CONVERSATION:,} messages."
+            )
             started = time.perf_counter()
             dataset = build_template()
             say(f"Built in {time.perf_counter() - started:.0f} s.")

@@ -24,12 +24,17 @@ def build_parser() -> ArgumentParser:
     listing = commands.add_parser("list", help="list every job and its options")
     listing.add_argument("--json", action="store_true", help="machine-readable output")
     listing.add_argument(
-        "--values", action="append", default=[], metavar="FILE",
+        "--values",
+        action="append",
+        default=[],
+        metavar="FILE",
         help="chart values override file, merged as `helm -f` does (repeatable)",
     )
     run = commands.add_parser("run", help="run one job once", add_help=False)
     run.add_argument("name", help="the job to run, then its options (`run NAME --help`)")
-    commands.add_parser("check", help="preflight: database, migrations and peers (exit 1 if any fails)")
+    commands.add_parser(
+        "check", help="preflight: database, migrations and peers (exit 1 if any fails)"
+    )
     return parser
 
 

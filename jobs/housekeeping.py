@@ -73,7 +73,9 @@ def deleted_in_transaction(model) -> int | None:
         return cursor.fetchone()[0]
 
 
-def delete_conversation_batch(queryset: QuerySet, after_pk: int, size: int) -> tuple[int, int, int] | None:
+def delete_conversation_batch(
+    queryset: QuerySet, after_pk: int, size: int
+) -> tuple[int, int, int] | None:
     """Delete one batch; (last pk, conversations, messages), or None when nothing is left."""
     with transaction.atomic():
         step = next_batch(queryset, after_pk, size)
@@ -196,7 +198,10 @@ APP_GAUGES = {
     "total_users": ("cronsuite_app_users", "Users in the application."),
     "total_conversations": ("cronsuite_app_conversations", "Conversations in the application."),
     "total_messages": ("cronsuite_app_messages", "Messages in the application."),
-    "messages_last_24h": ("cronsuite_app_messages_last_24h", "Messages written in the last 24 hours."),
+    "messages_last_24h": (
+        "cronsuite_app_messages_last_24h",
+        "Messages written in the last 24 hours.",
+    ),
 }
 
 

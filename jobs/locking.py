@@ -40,7 +40,11 @@ def job_lock(job: str, alias: str = "default") -> Iterator[bool]:
 @contextmanager
 def _session_lock(alias: str, vendor: str, job: str) -> Iterator[bool]:
     take, release, key = {
-        "postgresql": ("SELECT pg_try_advisory_lock(%s)", "SELECT pg_advisory_unlock(%s)", advisory_key(job)),
+        "postgresql": (
+            "SELECT pg_try_advisory_lock(%s)",
+            "SELECT pg_advisory_unlock(%s)",
+            advisory_key(job),
+        ),
         "mysql": ("SELECT GET_LOCK(%s, 0)", "SELECT RELEASE_LOCK(%s)", named_lock(job)),
     }[vendor]
     connection = connections.create_connection(alias)

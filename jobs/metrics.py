@@ -39,8 +39,12 @@ class Metrics:
 def start_metrics(started: float, trigger: str, deadline: int, schedule_info: dict) -> Metrics:
     m = Metrics()
     m.gauge(f"{PREFIX}last_run_start_timestamp_seconds", "Start of the latest run.", started)
-    m.state_set(f"{PREFIX}last_run_status", "Status of the latest run.", "status", STATUSES, "running")
-    m.state_set(f"{PREFIX}last_run_trigger", "How the latest run was started.", "trigger", TRIGGERS, trigger)
+    m.state_set(
+        f"{PREFIX}last_run_status", "Status of the latest run.", "status", STATUSES, "running"
+    )
+    m.state_set(
+        f"{PREFIX}last_run_trigger", "How the latest run was started.", "trigger", TRIGGERS, trigger
+    )
     m.gauge(f"{PREFIX}deadline_seconds", "Deadline of the latest run.", deadline)
     if "expected_interval_seconds" in schedule_info:
         m.gauge(
@@ -56,15 +60,31 @@ def start_metrics(started: float, trigger: str, deadline: int, schedule_info: di
     return m
 
 
-def end_metrics(started: float, ended: float, status: str, exit_code: int, counts: Mapping, extra: Metrics | None = None) -> Metrics:
+def end_metrics(
+    started: float,
+    ended: float,
+    status: str,
+    exit_code: int,
+    counts: Mapping,
+    extra: Metrics | None = None,
+) -> Metrics:
     m = extra if extra is not None else Metrics()
     m.gauge(f"{PREFIX}last_run_start_timestamp_seconds", "Start of the latest run.", started)
     m.gauge(f"{PREFIX}last_run_end_timestamp_seconds", "End of the latest finished run.", ended)
-    m.gauge(f"{PREFIX}last_run_duration_seconds", "Duration of the latest finished run.", ended - started)
+    m.gauge(
+        f"{PREFIX}last_run_duration_seconds",
+        "Duration of the latest finished run.",
+        ended - started,
+    )
     m.state_set(f"{PREFIX}last_run_status", "Status of the latest run.", "status", STATUSES, status)
     m.gauge(f"{PREFIX}last_run_exit_code", "Exit code of the latest finished run.", exit_code)
     for kind, count in counts.items():
-        m.gauge(f"{PREFIX}last_run_items", "Items processed by the latest run, per kind.", count, {"kind": kind})
+        m.gauge(
+            f"{PREFIX}last_run_items",
+            "Items processed by the latest run, per kind.",
+            count,
+            {"kind": kind},
+        )
     if status == "succeeded":
         m.gauge(f"{PREFIX}last_success_timestamp_seconds", "When the entry last succeeded.", ended)
     if status in FAILURES:
@@ -74,7 +94,9 @@ def end_metrics(started: float, ended: float, status: str, exit_code: int, count
 
 def skip_metrics(when: float) -> Metrics:
     m = Metrics()
-    m.gauge(f"{PREFIX}last_skip_timestamp_seconds", "When a run was last skipped for overlap.", when)
+    m.gauge(
+        f"{PREFIX}last_skip_timestamp_seconds", "When a run was last skipped for overlap.", when
+    )
     return m
 
 
@@ -105,7 +127,9 @@ class Pusher:
                 timeout=self.timeout if timeout is None else timeout,
             )
         except Exception as e:  # noqa: BLE001 - a broken Pushgateway must never fail the job
-            self.log.error("metrics.push_failed", f"Could not push metrics to {self.url}: {e}", error=str(e))
+            self.log.error(
+                "metrics.push_failed", f"Could not push metrics to {self.url}: {e}", error=str(e)
+            )
             return False
         self.log.debug("metrics.pushed", "Pushed metrics.", url=self.url)
         return True

@@ -41,7 +41,9 @@ def all_jobs(module_names: list[str]) -> dict[str, Job]:
     for module_name in module_names:
         for job in load_module_jobs(module_name):
             if job.name in jobs:
-                raise ImproperlyConfigured(f"JOB_MODULES: {module_name} defines {job.name!r} again.")
+                raise ImproperlyConfigured(
+                    f"JOB_MODULES: {module_name} defines {job.name!r} again."
+                )
             jobs[job.name] = job
     return jobs
 

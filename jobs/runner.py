@@ -60,7 +60,9 @@ def grouping_key(job: str, entry: str, namespace: str | None) -> dict[str, str]:
 
 
 class JobRunner:
-    def __init__(self, job: Job, options: dict, *, timeout=None, log_file=None, verbose=False, stdout):
+    def __init__(
+        self, job: Job, options: dict, *, timeout=None, log_file=None, verbose=False, stdout
+    ):
         self.job = job
         self.options = options
         self.timeout = timeout or settings.JOB_TIMEOUT
@@ -141,7 +143,9 @@ class JobRunner:
             timeout_seconds=self.timeout,
             host=record.host,
         )
-        self.pusher.push(start_metrics(self.started, self.origin.trigger, self.timeout, self.schedule))
+        self.pusher.push(
+            start_metrics(self.started, self.origin.trigger, self.timeout, self.schedule)
+        )
         return record
 
     def _work(self, run: Run) -> Outcome:
@@ -177,12 +181,16 @@ class JobRunner:
         )
         self._report(outcome, run, ended, previous_kinds(record))
 
-    def _report(self, outcome: Outcome, run: Run, ended: float | None = None, stale_kinds=()) -> None:
+    def _report(
+        self, outcome: Outcome, run: Run, ended: float | None = None, stale_kinds=()
+    ) -> None:
         ended = ended or time.time()
         # A kind the previous run counted and this one did not is pushed as 0: POST would
         # otherwise keep the previous run's figure beside this run's status.
         items = {**dict.fromkeys(stale_kinds, 0), **run.counts}
-        metrics = end_metrics(self.started, ended, outcome.status, outcome.exit_code, items, run.metrics)
+        metrics = end_metrics(
+            self.started, ended, outcome.status, outcome.exit_code, items, run.metrics
+        )
         self.pusher.push(metrics, timeout=self._push_timeout())
         self._summary(outcome, dict(run.counts), ended)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -70,7 +70,9 @@ def next_run(schedule: str, tz: str = "UTC", now: datetime | None = None) -> dat
     return next(fire_times(schedule, tz, now))
 
 
-def next_runs(schedule: str, tz: str = "UTC", now: datetime | None = None, count: int = 3) -> list[datetime]:
+def next_runs(
+    schedule: str, tz: str = "UTC", now: datetime | None = None, count: int = 3
+) -> list[datetime]:
     times = fire_times(schedule, tz, now)
     return [next(times) for _ in range(count)]
 
@@ -181,7 +183,9 @@ def format_entries(found: list[Entry], now: datetime | None = None, count: int =
     return "\n".join(lines)
 
 
-def describe(override_files: list[str] | None = None, now: datetime | None = None, count: int = 3) -> list[Entry]:
+def describe(
+    override_files: list[str] | None = None, now: datetime | None = None, count: int = 3
+) -> list[Entry]:
     """The entries `list` and `scheduler_info` show; none when the values file is not there.
 
     A missing override file or a bad schedule raises ScheduleError (a usage error).

@@ -54,7 +54,9 @@ def batch_api() -> client.BatchV1Api:
     return client.BatchV1Api()
 
 
-def run_now(api: client.BatchV1Api, namespace: str, cronjob_name: str, job_name: str | None = None) -> dict:
+def run_now(
+    api: client.BatchV1Api, namespace: str, cronjob_name: str, job_name: str | None = None
+) -> dict:
     response = api.read_namespaced_cron_job(
         cronjob_name, namespace, _preload_content=False, _request_timeout=REQUEST_TIMEOUT
     )

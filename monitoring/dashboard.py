@@ -14,7 +14,13 @@ import json
 import sys
 from pathlib import Path
 
-OUTPUT = Path(__file__).resolve().parent.parent / "helm" / "cronsuite" / "files" / "cronsuite-dashboard.json"
+OUTPUT = (
+    Path(__file__).resolve().parent.parent
+    / "helm"
+    / "cronsuite"
+    / "files"
+    / "cronsuite-dashboard.json"
+)
 RUNBOOK_URL = "https://github.com/cronsuite/cronsuite/blob/main/docs/runbook.md"
 
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
@@ -92,12 +98,26 @@ OUTCOME_COLORS = {
 
 def overview_targets():
     return [
-        target("A", f"time() - max by ({ENTRY}) (cronsuite_job_last_success_timestamp_seconds{{{JOB}}})", table=True),
+        target(
+            "A",
+            f"time() - max by ({ENTRY}) (cronsuite_job_last_success_timestamp_seconds{{{JOB}}})",
+            table=True,
+        ),
         # the state set has one series per status; the one at 1 names the outcome
-        target("B", f"max by ({ENTRY}, status) (cronsuite_job_last_run_status{{{JOB}}}) == 1", table=True),
-        target("C", f"max by ({ENTRY}) (cronsuite_job_last_run_duration_seconds{{{JOB}}})", table=True),
+        target(
+            "B",
+            f"max by ({ENTRY}, status) (cronsuite_job_last_run_status{{{JOB}}}) == 1",
+            table=True,
+        ),
+        target(
+            "C", f"max by ({ENTRY}) (cronsuite_job_last_run_duration_seconds{{{JOB}}})", table=True
+        ),
         # Grafana's dateTime units want milliseconds
-        target("D", f"1000 * max by ({ENTRY}) (cronsuite_job_next_run_timestamp_seconds{{{JOB}}})", table=True),
+        target(
+            "D",
+            f"1000 * max by ({ENTRY}) (cronsuite_job_next_run_timestamp_seconds{{{JOB}}})",
+            table=True,
+        ),
         # 0 for every entry that has run, so quiet entries show "OK" rather than a blank
         target(
             "E",
@@ -125,7 +145,10 @@ def overview_overrides():
         override(
             "Firing alerts",
             mappings=[value_text(0, "OK", "green")],
-            thresholds={"mode": "absolute", "steps": [{"color": "green", "value": None}, {"color": "red", "value": 1}]},
+            thresholds={
+                "mode": "absolute",
+                "steps": [{"color": "green", "value": None}, {"color": "red", "value": 1}],
+            },
             color={"mode": "thresholds"},
             **{"custom.cellOptions": {"type": "color-background"}},
         ),
@@ -134,7 +157,12 @@ def overview_overrides():
 
 def overview_table(y):
     """One row per schedule entry."""
-    order = {"namespace": 0, "job": 1, "entry": 2, **{k: i + 3 for i, k in enumerate(OVERVIEW_COLUMNS)}}
+    order = {
+        "namespace": 0,
+        "job": 1,
+        "entry": 2,
+        **{k: i + 3 for i, k in enumerate(OVERVIEW_COLUMNS)},
+    }
     table = panel(
         "table",
         "Schedule entries",
@@ -166,7 +194,13 @@ def durations(y):
         "Run durations",
         "Duration of the latest finished run of each entry; a step is a new run.",
         (0, y, 12, 8),
-        [target("A", f"max by ({ENTRY}) (cronsuite_job_last_run_duration_seconds{{{JOB}}})", "{{job}} / {{entry}}")],
+        [
+            target(
+                "A",
+                f"max by ({ENTRY}) (cronsuite_job_last_run_duration_seconds{{{JOB}}})",
+                "{{job}} / {{entry}}",
+            )
+        ],
         fieldConfig=field_defaults("s", lineInterpolation="stepAfter", showPoints="never"),
     )
 
@@ -188,7 +222,9 @@ def failures(y):
             )
         ],
         interval="5m",
-        fieldConfig=field_defaults("short", drawStyle="bars", fillOpacity=80, stacking={"mode": "normal"}),
+        fieldConfig=field_defaults(
+            "short", drawStyle="bars", fillOpacity=80, stacking={"mode": "normal"}
+        ),
     )
 
 
@@ -198,7 +234,13 @@ def items(y):
         "Items processed",
         "Items the latest run of each entry processed, per kind.",
         (0, y, 12, 8),
-        [target("A", f"max by ({ENTRY}, kind) (cronsuite_job_last_run_items{{{JOB}}})", "{{job}} / {{entry}}: {{kind}}")],
+        [
+            target(
+                "A",
+                f"max by ({ENTRY}, kind) (cronsuite_job_last_run_items{{{JOB}}})",
+                "{{job}} / {{entry}}: {{kind}}",
+            )
+        ],
         fieldConfig=field_defaults("short", lineInterpolation="stepAfter"),
     )
 
@@ -218,7 +260,10 @@ def application(y):
         (12, y, 12, 8),
         [target(ref, f"max({metric})", legend) for ref, metric, legend in stats],
         fieldConfig=field_defaults("short"),
-        options={"reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False}, "textMode": "value_and_name"},
+        options={
+            "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False},
+            "textMode": "value_and_name",
+        },
     )
 
 
@@ -248,7 +293,10 @@ def job_variable():
         "label": "Job",
         "type": "query",
         "datasource": DATASOURCE,
-        "query": {"query": "label_values(cronsuite_job_last_run_start_timestamp_seconds, job)", "refId": "job"},
+        "query": {
+            "query": "label_values(cronsuite_job_last_run_start_timestamp_seconds, job)",
+            "refId": "job",
+        },
         "definition": "label_values(cronsuite_job_last_run_start_timestamp_seconds, job)",
         "refresh": 2,
         "multi": True,
@@ -272,7 +320,14 @@ def datasource_variable():
 
 def panels():
     """Panels top to bottom; ids follow the order so the output is stable."""
-    built = [overview_table(0), durations(8), failures(8), items(16), application(16), pushgateway(24)]
+    built = [
+        overview_table(0),
+        durations(8),
+        failures(8),
+        items(16),
+        application(16),
+        pushgateway(24),
+    ]
     for number, built_panel in enumerate(built, start=1):
         built_panel["id"] = number
     return built
@@ -311,7 +366,9 @@ def queries(board):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="fail if the committed JSON is not current")
+    parser.add_argument(
+        "--check", action="store_true", help="fail if the committed JSON is not current"
+    )
     args = parser.parse_args(argv)
     if args.check:
         if not OUTPUT.exists() or OUTPUT.read_text() != render():

@@ -59,5 +59,7 @@ def trigger(request):
 def statistics(request):
     snapshot = StatisticsSnapshot.objects.first()
     if snapshot is None:
-        return JsonResponse({"error": "No statistics yet: run housekeeping --task stats."}, status=404)
+        return JsonResponse(
+            {"error": "No statistics yet: run housekeeping --task stats."}, status=404
+        )
     return JsonResponse({"created_at": snapshot.created_at.isoformat(), **snapshot.as_dict()})

@@ -12,7 +12,13 @@ from tests.conftest import database_url, wait_until
 
 @pytest.mark.django_db
 def test_status_lists_every_entry_with_its_last_run(admin_client_of):
-    JobRun.objects.create(job="housekeeping", entry="statistics", trigger="scheduled", status="failed", error="db gone")
+    JobRun.objects.create(
+        job="housekeeping",
+        entry="statistics",
+        trigger="scheduled",
+        status="failed",
+        error="db gone",
+    )
     client = admin_client_of("view_jobrun")
 
     body = client.get(reverse("scheduler-status")).json()
@@ -33,7 +39,9 @@ def test_it_refuses_anonymous_callers(client):
 
 @pytest.mark.django_db
 def test_statistics_answer_the_latest_snapshot(admin_client_of):
-    StatisticsSnapshot.objects.create(total_users=3, total_conversations=4, total_messages=5, messages_last_24h=1)
+    StatisticsSnapshot.objects.create(
+        total_users=3, total_conversations=4, total_messages=5, messages_last_24h=1
+    )
     client = admin_client_of("view_statisticssnapshot")
 
     body = client.get(reverse("scheduler-statistics")).json()
@@ -49,7 +57,9 @@ def test_statistics_before_any_snapshot_is_404_with_a_hint(admin_client_of):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("body, status", [(b"not json", 400), (b"{}", 400), (b'{"entry": "nope"}', 404)])
+@pytest.mark.parametrize(
+    "body, status", [(b"not json", 400), (b"{}", 400), (b'{"entry": "nope"}', 404)]
+)
 def test_trigger_rejects_a_bad_request(admin_client_of, body, status):
     client = admin_client_of("view_jobrun", "run_now")
 
@@ -64,7 +74,9 @@ def test_trigger_starts_the_entry(admin_client_of, monkeypatch):
     client = admin_client_of("view_jobrun", "run_now")
 
     response = client.post(
-        reverse("scheduler-trigger"), json.dumps({"entry": "addition"}), content_type="application/json"
+        reverse("scheduler-trigger"),
+        json.dumps({"entry": "addition"}),
+        content_type="application/json",
     )
 
     assert response.status_code == 202

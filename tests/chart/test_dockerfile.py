@@ -31,7 +31,10 @@ def test_the_builder_compiles_mysqlclient_and_the_final_stage_only_runs_it():
     assert apt_installs(builder) == [["gcc", "pkg-config", "libmariadb-dev"]]
     assert apt_installs(final) == [["libmariadb3"]]
     assert re.search(r"pip wheel .*-r requirements\.txt -r requirements-mysql\.txt", builder)
-    assert re.search(r"pip install --no-cache-dir --no-index .*-r requirements\.txt -r requirements-mysql\.txt", final)
+    assert re.search(
+        r"pip install --no-cache-dir --no-index .*-r requirements\.txt -r requirements-mysql\.txt",
+        final,
+    )
 
 
 def test_each_build_package_is_explained():
@@ -40,9 +43,11 @@ def test_each_build_package_is_explained():
 
 
 def test_the_mysql_driver_is_pinned_once_and_shared_with_the_dev_requirements():
-    assert [line for line in (ROOT / "requirements-mysql.txt").read_text().splitlines() if not line.startswith("#")] == [
-        "mysqlclient==2.3.1"
-    ]
+    assert [
+        line
+        for line in (ROOT / "requirements-mysql.txt").read_text().splitlines()
+        if not line.startswith("#")
+    ] == ["mysqlclient==2.3.1"]
     dev = (ROOT / "requirements-dev.txt").read_text().splitlines()
     assert "-r requirements-mysql.txt" in dev
     assert not [line for line in dev if line.startswith("mysqlclient")]

@@ -7,6 +7,7 @@ line winning.
 """
 
 import re
+
 import pytest
 
 from tests.chart.conftest import ROOT
@@ -21,7 +22,9 @@ def read_patterns(text: str) -> list[tuple[bool, str]]:
             continue
         exception = line.startswith("!")
         pattern = line[1:].strip() if exception else line
-        pattern = re.sub(r"/+", "/", pattern).strip("/") or "."  # filepath.Clean, leading "/" dropped
+        pattern = (
+            re.sub(r"/+", "/", pattern).strip("/") or "."
+        )  # filepath.Clean, leading "/" dropped
         patterns.append((exception, pattern))
     return patterns
 
@@ -54,7 +57,9 @@ def is_ignored(path: str, patterns: list[tuple[bool, str]]) -> bool:
         if exception != ignored:
             continue
         regex = to_regex(pattern)
-        if regex.match(path) or any(regex.match("/".join(parents[: i + 1])) for i in range(len(parents))):
+        if regex.match(path) or any(
+            regex.match("/".join(parents[: i + 1])) for i in range(len(parents))
+        ):
             ignored = not exception
     return ignored
 
@@ -74,7 +79,13 @@ def copy_sources(dockerfile: str) -> list[str]:
 def context_files(source: str) -> list[str]:
     """The files a COPY source names in the checkout, as paths relative to the context."""
     path = ROOT / source
-    paths = [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else [path] if path.exists() else []
+    paths = (
+        [p for p in path.rglob("*") if p.is_file()]
+        if path.is_dir()
+        else [path]
+        if path.exists()
+        else []
+    )
     return sorted(p.relative_to(ROOT).as_posix() for p in paths)
 
 
@@ -83,8 +94,15 @@ SOURCES = sorted(set(copy_sources((ROOT / "Dockerfile").read_text())))
 
 
 def test_the_dockerfile_copies_what_the_image_needs():
-    assert {"requirements.txt", "requirements-mysql.txt", "manage.py", "app", "jobs", "k8s",
-            "helm/cronsuite/values.yaml"} <= set(SOURCES)
+    assert {
+        "requirements.txt",
+        "requirements-mysql.txt",
+        "manage.py",
+        "app",
+        "jobs",
+        "k8s",
+        "helm/cronsuite/values.yaml",
+    } <= set(SOURCES)
 
 
 @pytest.mark.parametrize("source", SOURCES)
@@ -100,8 +118,16 @@ def test_every_copy_source_is_in_the_build_context(source):
 
 
 def test_tests_and_bytecode_stay_out_of_the_context():
-    for path in ["app/runs/tests/test_models.py", "app/tests/test_x.py", "jobs/__pycache__/cli.cpython-312.pyc",
-                 "jobs/cli.pyc", "tests/chart/test_static.py", "docs/helm.md", ".venv/bin/python", "data/x.sqlite3"]:
+    for path in [
+        "app/runs/tests/test_models.py",
+        "app/tests/test_x.py",
+        "jobs/__pycache__/cli.cpython-312.pyc",
+        "jobs/cli.pyc",
+        "tests/chart/test_static.py",
+        "docs/helm.md",
+        ".venv/bin/python",
+        "data/x.sqlite3",
+    ]:
         assert is_ignored(path, PATTERNS), path
 
 
@@ -109,21 +135,21 @@ def test_tests_and_bytecode_stay_out_of_the_context():
 @pytest.mark.parametrize(
     "lines,path,ignored",
     [
-        (["*"], "app/models.py", True),                          # "*" matches the top directory "app"
-        (["*", "!app/"], "app/models.py", False),                # an exception re-includes a directory's files
+        (["*"], "app/models.py", True),  # "*" matches the top directory "app"
+        (["*", "!app/"], "app/models.py", False),  # an exception re-includes a directory's files
         (["*", "!app/"], "jobs/cli.py", True),
         (["*", "!app", "app/secret.txt"], "app/secret.txt", True),  # the last matching line wins
-        (["*.md"], "docs/helm.md", False),                       # "*" never crosses a "/"
-        (["**/*.md"], "docs/helm.md", True),                     # "**/" is any number of directories...
-        (["**/*.md"], "README.md", True),                        # ...including none
+        (["*.md"], "docs/helm.md", False),  # "*" never crosses a "/"
+        (["**/*.md"], "docs/helm.md", True),  # "**/" is any number of directories...
+        (["**/*.md"], "README.md", True),  # ...including none
         (["app/**/tests/"], "app/tests/test_x.py", True),
         (["app/**/tests/"], "app/runs/tests/test_x.py", True),
         (["app/**/tests/"], "app/runs/contests.py", False),
         (["docs/**"], "docs/jobs/addition.md", True),
-        (["/docs"], "docs/helm.md", True),                       # a leading "/" is dropped
+        (["/docs"], "docs/helm.md", True),  # a leading "/" is dropped
         (["# comment", "?.txt"], "a.txt", True),
         (["?.txt"], "ab.txt", False),
-        (["!app", "*"], "app/models.py", True),                  # an exception before the exclusion does nothing
+        (["!app", "*"], "app/models.py", True),  # an exception before the exclusion does nothing
     ],
 )
 def test_the_matcher_follows_docker(lines, path, ignored):

@@ -6,6 +6,7 @@ from jobs.errors import UsageError
 from jobs.registry import all_jobs
 from jobs.schedule import load_entries
 
+
 def registered() -> dict:
     # The jobs of jobs/ only: JOB_MODULES adds a project's (or the tests') own jobs.
     return all_jobs([])
@@ -26,4 +27,3 @@ def test_every_entry_names_a_registered_job_that_accepts_its_args(entry):
 def test_a_bad_option_is_caught():
     with pytest.raises(UsageError):
         registered()["housekeeping"].build_parser().parse_args(["--task", "everything"])
-

@@ -20,8 +20,13 @@ KUBERNETES_VERSIONS = ["1.31.0", "1.32.0", "1.33.0", "1.34.0", "1.35.0"]
 
 async def kubectl(kubeconfig, *args, stdin: str | None = None) -> str:
     process = await asyncio.create_subprocess_exec(
-        tool("kubectl"), "--kubeconfig", str(kubeconfig), *args,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        tool("kubectl"),
+        "--kubeconfig",
+        str(kubeconfig),
+        *args,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(process.communicate(stdin.encode() if stdin else None), 120)
     assert process.returncode == 0, f"kubectl {' '.join(args)}: {err.decode()}"
@@ -29,14 +34,27 @@ async def kubectl(kubeconfig, *args, stdin: str | None = None) -> str:
 
 
 def write_kubeconfig(path, url) -> None:
-    path.write_text(yaml.safe_dump({
-        "apiVersion": "v1",
-        "kind": "Config",
-        "clusters": [{"name": "emulator", "cluster": {"server": str(url).rstrip("/")}}],
-        "users": [{"name": "tester", "user": {"token": "not-checked"}}],
-        "contexts": [{"name": "emulator", "context": {"cluster": "emulator", "user": "tester", "namespace": NAMESPACE}}],
-        "current-context": "emulator",
-    }))
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "clusters": [{"name": "emulator", "cluster": {"server": str(url).rstrip("/")}}],
+                "users": [{"name": "tester", "user": {"token": "not-checked"}}],
+                "contexts": [
+                    {
+                        "name": "emulator",
+                        "context": {
+                            "cluster": "emulator",
+                            "user": "tester",
+                            "namespace": NAMESPACE,
+                        },
+                    }
+                ],
+                "current-context": "emulator",
+            }
+        )
+    )
 
 
 def load_cronjob(kmock, cronjob: dict) -> str:
@@ -59,7 +77,16 @@ async def test_a_job_created_from_each_cronjob_carries_the_contract(kmock, tmp_p
 
     for name, cronjob in rendered.items():
         job_name = f"{name}-manual-1"
-        built = await kubectl(kubeconfig, "create", "job", job_name, f"--from=cronjob/{name}", "--dry-run=client", "-o", "json")
+        built = await kubectl(
+            kubeconfig,
+            "create",
+            "job",
+            job_name,
+            f"--from=cronjob/{name}",
+            "--dry-run=client",
+            "-o",
+            "json",
+        )
         await kubectl(kubeconfig, "create", "--validate=false", "-f", "-", stdin=built)
         job = dict(kmock.objects["batch/v1/jobs", NAMESPACE, job_name])
 
@@ -68,11 +95,20 @@ async def test_a_job_created_from_each_cronjob_carries_the_contract(kmock, tmp_p
         assert job["metadata"]["labels"] == template["metadata"]["labels"]
         assert job["metadata"]["labels"]["cronsuite.io/entry"] == name.removeprefix("cronsuite-")
         assert job["metadata"]["ownerReferences"] == [
-            {"apiVersion": "batch/v1", "kind": "CronJob", "name": name, "uid": uids[name], "controller": True}
+            {
+                "apiVersion": "batch/v1",
+                "kind": "CronJob",
+                "name": name,
+                "uid": uids[name],
+                "controller": True,
+            }
         ]
         assert job["spec"]["podFailurePolicy"] == template["spec"]["podFailurePolicy"]
         assert job["spec"]["activeDeadlineSeconds"] == template["spec"]["activeDeadlineSeconds"]
-        assert job["spec"]["template"]["metadata"]["labels"] == template["spec"]["template"]["metadata"]["labels"]
+        assert (
+            job["spec"]["template"]["metadata"]["labels"]
+            == template["spec"]["template"]["metadata"]["labels"]
+        )
         (job_container,) = job["spec"]["template"]["spec"]["containers"]
         assert job_container["args"] == container(cronjob)["args"]
         assert job_container["env"] == container(cronjob)["env"]

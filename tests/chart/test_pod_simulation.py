@@ -33,12 +33,25 @@ TOKEN = "pod-simulation-token"
 FEEDS = {
     "/timetable.json": {
         "version": 1,
-        "groups": [{"code": "G1", "name": "Group one", "slots": [
-            {"day": "monday", "start": "09:00", "end": "10:00", "subject": "Maths", "room": "101"},
-        ]}],
+        "groups": [
+            {
+                "code": "G1",
+                "name": "Group one",
+                "slots": [
+                    {
+                        "day": "monday",
+                        "start": "09:00",
+                        "end": "10:00",
+                        "subject": "Maths",
+                        "room": "101",
+                    },
+                ],
+            }
+        ],
     },
     "/external.json": {
-        "version": 1, "count": 1,
+        "version": 1,
+        "count": 1,
         "records": [{"id": "r1", "name": "Record one", "status": "active", "attributes": {"a": 1}}],
     },
 }
@@ -89,14 +102,30 @@ def web_app(django_db_setup, django_db_blocker, feed_server):
     """The Django app itself on loopback, on the test database."""
     port = free_port()
     env = {
-        "PATH": "/usr/bin:/bin", "HOME": "/tmp", "PYTHONDONTWRITEBYTECODE": "1",
-        "DATABASE_URL": database_url(), "TOKEN": TOKEN, "SECRET_KEY": "pod-simulation",
-        "SCHEDULE_SOURCE_URL": f"{feed_server}/timetable.json", "ALLOWED_HOSTS": "127.0.0.1",
+        "PATH": "/usr/bin:/bin",
+        "HOME": "/tmp",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "DATABASE_URL": database_url(),
+        "TOKEN": TOKEN,
+        "SECRET_KEY": "pod-simulation",
+        "SCHEDULE_SOURCE_URL": f"{feed_server}/timetable.json",
+        "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_FORMAT": "json",
     }
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", "--noreload", "--skip-checks", f"127.0.0.1:{port}"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "manage.py",
+            "runserver",
+            "--noreload",
+            "--skip-checks",
+            f"127.0.0.1:{port}",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     url = f"http://127.0.0.1:{port}"
 
@@ -130,7 +159,13 @@ def user_values(tmp_path, pushgateway, web_app, feed_server, smtp_server) -> lis
             "DEFAULT_FROM_EMAIL": "cronsuite@example.com",
             "LOG_FORMAT": "json",
         },
-        "secret": {"values": {"DATABASE_URL": database_url(), "SECRET_KEY": "pod-simulation", "TOKEN": TOKEN}},
+        "secret": {
+            "values": {
+                "DATABASE_URL": database_url(),
+                "SECRET_KEY": "pod-simulation",
+                "TOKEN": TOKEN,
+            }
+        },
     }
     path = tmp_path / "values.yaml"
     path.write_text(yaml.safe_dump(values))
@@ -162,13 +197,17 @@ def pod_environment(objects: list[dict], cronjob: dict, k8s_job: str, pod: str) 
         "metadata.name": pod,
     }
     for item in c["env"]:
-        env[item["name"]] = item["value"] if "value" in item else fields[item["valueFrom"]["fieldRef"]["fieldPath"]]
+        env[item["name"]] = (
+            item["value"] if "value" in item else fields[item["valueFrom"]["fieldRef"]["fieldPath"]]
+        )
     return env
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("name", ENTRIES)
-def test_the_cronjob_runs_as_its_pod_would(name, tmp_path, clean_pushgateway, web_app, feed_server, smtp_server):
+def test_the_cronjob_runs_as_its_pod_would(
+    name, tmp_path, clean_pushgateway, web_app, feed_server, smtp_server
+):
     objects = render(user_values(tmp_path, clean_pushgateway, web_app, feed_server, smtp_server))
     cronjob = cronjobs(objects)[name]
     args = container(cronjob)["args"]
@@ -176,16 +215,25 @@ def test_the_cronjob_runs_as_its_pod_would(name, tmp_path, clean_pushgateway, we
     assert job in all_jobs([]), f"{name} runs {job!r}, which jobs/ does not register"
 
     # The CronJob controller names the Job <cronjob>-<scheduled minute since the epoch>.
-    due = last_fire_time(cronjob["spec"]["schedule"], cronjob["spec"]["timeZone"], datetime.now(timezone.utc))
+    due = last_fire_time(
+        cronjob["spec"]["schedule"], cronjob["spec"]["timeZone"], datetime.now(timezone.utc)
+    )
     k8s_job = f"{name}-{int(due.timestamp()) // 60}"
     env = pod_environment(objects, cronjob, k8s_job, pod=f"{k8s_job}-x7k2p")
     # What the image adds (Dockerfile ENV); nothing of this test process leaks in.
-    env.update(PATH="/usr/bin:/bin", HOME=str(tmp_path), PYTHONUNBUFFERED="1", PYTHONDONTWRITEBYTECODE="1")
+    env.update(
+        PATH="/usr/bin:/bin", HOME=str(tmp_path), PYTHONUNBUFFERED="1", PYTHONDONTWRITEBYTECODE="1"
+    )
 
     # The image's entrypoint is `python -m jobs`; the CronJob sets no command, only args.
     assert "command" not in container(cronjob)
     result = subprocess.run(
-        [sys.executable, "-m", "jobs", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        [sys.executable, "-m", "jobs", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -195,5 +243,11 @@ def test_the_cronjob_runs_as_its_pod_would(name, tmp_path, clean_pushgateway, we
     assert run.scheduled_for == due
     assert run.finished_at is not None
     labels = {"job": job, "entry": entry, "namespace": NAMESPACE}
-    assert clean_pushgateway.value("cronsuite_job_last_success_timestamp_seconds", **labels) > time.time() - 3600
-    assert clean_pushgateway.value("cronsuite_job_last_run_trigger", trigger="scheduled", **labels) == 1
+    assert (
+        clean_pushgateway.value("cronsuite_job_last_success_timestamp_seconds", **labels)
+        > time.time() - 3600
+    )
+    assert (
+        clean_pushgateway.value("cronsuite_job_last_run_trigger", trigger="scheduled", **labels)
+        == 1
+    )

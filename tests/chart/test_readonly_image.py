@@ -14,7 +14,6 @@ import pytest
 from tests.chart.conftest import ROOT
 
 
-
 def image_files() -> list[str]:
     """What the Dockerfile COPYs from the checkout into /app (read from it, so they never drift)."""
     sources = []
@@ -34,7 +33,9 @@ def copy_image_tree(target: Path) -> None:
         source, dest = ROOT / name, target / name
         dest.parent.mkdir(parents=True, exist_ok=True)
         if source.is_dir():
-            shutil.copytree(source, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "tests"))
+            shutil.copytree(
+                source, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "tests")
+            )
         else:
             shutil.copy2(source, dest)
     # The image compiles bytecode at build time (RUN python -m compileall).
@@ -56,8 +57,13 @@ def unprivileged(command: list[str]) -> list[str]:
     # nobody, no groups. CAP_DAC_READ_SEARCH (read and traverse only, never write) stands in for the
     # image's world-readable /usr/local Python: here the interpreter lives under root's home.
     return [
-        "setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
-        "--inh-caps=-all,+dac_read_search", "--ambient-caps=+dac_read_search", *command,
+        "setpriv",
+        f"--reuid={NOBODY}",
+        f"--regid={NOBODY}",
+        "--clear-groups",
+        "--inh-caps=-all,+dac_read_search",
+        "--ambient-caps=+dac_read_search",
+        *command,
     ]
 
 
@@ -84,7 +90,12 @@ def image(tmp_path):
 
 def run(app: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        unprivileged([sys.executable, *args]), cwd=app, env=env, capture_output=True, text=True, timeout=300
+        unprivileged([sys.executable, *args]),
+        cwd=app,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -102,7 +113,9 @@ def test_a_job_runs_unprivileged_from_a_read_only_tree(image):
     assert finished["status"] == "succeeded"
     assert snapshot(app) == before  # nothing written in the code tree
     with sqlite3.connect(data / "cronsuite.sqlite3") as db:
-        assert db.execute("select job, status from runs_jobrun").fetchall() == [("addition", "succeeded")]
+        assert db.execute("select job, status from runs_jobrun").fetchall() == [
+            ("addition", "succeeded")
+        ]
     if os.geteuid() == 0:
         assert (data / "cronsuite.sqlite3").stat().st_uid == NOBODY
 

@@ -3,7 +3,17 @@
 import kubernetes_validate
 import pytest
 
-from tests.chart.conftest import CHART, CI_VALUES, RELEASE, ci_id, container, cronjobs, helm, render, values_args
+from tests.chart.conftest import (
+    CHART,
+    CI_VALUES,
+    RELEASE,
+    ci_id,
+    container,
+    cronjobs,
+    helm,
+    render,
+    values_args,
+)
 
 KUBERNETES_VERSIONS = ["1.31.0", "1.32.0", "1.33.0", "1.34.0", "1.35.0"]
 VALUES = [None, *CI_VALUES]
@@ -33,8 +43,15 @@ def test_it_renders_one_cronjob_per_enabled_entry(default_objects):
     assert sorted(cronjobs(default_objects)) == [
         f"{RELEASE}-{entry}"
         for entry in [
-            "addition", "cleanup-logs", "daily-report", "health-check", "housekeeping",
-            "statistics", "sync-external-data", "sync-schedules", "weekly-conversation-cleanup",
+            "addition",
+            "cleanup-logs",
+            "daily-report",
+            "health-check",
+            "housekeeping",
+            "statistics",
+            "sync-external-data",
+            "sync-schedules",
+            "weekly-conversation-cleanup",
         ]
     ]
 
@@ -57,7 +74,13 @@ def test_entries_carry_the_seed_schedules_retries_and_per_attempt_timeouts(defau
     # Seed 002's max_retries and timeout; its timeout is per attempt, as JOB_TIMEOUT is.
     assert found == {
         "housekeeping": ("0 2 * * *", False, 3, 3600, ["run", "housekeeping"]),
-        "weekly-conversation-cleanup": ("0 3 * * 0", False, 3, 3600, ["run", "housekeeping", "--task", "conversations"]),
+        "weekly-conversation-cleanup": (
+            "0 3 * * 0",
+            False,
+            3,
+            3600,
+            ["run", "housekeeping", "--task", "conversations"],
+        ),
         "statistics": ("0 */6 * * *", False, 3, 3600, ["run", "housekeeping", "--task", "stats"]),
         "sync-schedules": ("0 2 * * *", False, 3, 300, ["run", "sync-schedules"]),
         "cleanup-logs": ("0 0 * * *", False, 3, 300, ["run", "cleanup-logs"]),
@@ -88,9 +111,15 @@ def test_the_job_deadline_leaves_every_attempt_its_full_timeout(default_objects)
         assert deadline == timeout * attempts + retry_backoff(attempts - 1) + 60, name
         deadlines[name.removeprefix(f"{RELEASE}-")] = deadline
     assert deadlines == {
-        "housekeeping": 14530, "weekly-conversation-cleanup": 14530, "statistics": 14530,
-        "sync-schedules": 1330, "cleanup-logs": 1330, "daily-report": 1890, "sync-external-data": 7330,
-        "health-check": 130, "addition": 110,
+        "housekeeping": 14530,
+        "weekly-conversation-cleanup": 14530,
+        "statistics": 14530,
+        "sync-schedules": 1330,
+        "cleanup-logs": 1330,
+        "daily-report": 1890,
+        "sync-external-data": 7330,
+        "health-check": 130,
+        "addition": 110,
     }
 
 
@@ -102,14 +131,26 @@ def test_an_explicit_deadline_wins_when_one_attempt_fits():
 
 
 def test_null_in_an_entry_derives_the_deadline_again():
-    objects = render(sets=["defaults.activeDeadlineSeconds=7200", "jobs.health-check.activeDeadlineSeconds=null"])
-    found = {n: c["spec"]["jobTemplate"]["spec"]["activeDeadlineSeconds"] for n, c in cronjobs(objects).items()}
+    objects = render(
+        sets=["defaults.activeDeadlineSeconds=7200", "jobs.health-check.activeDeadlineSeconds=null"]
+    )
+    found = {
+        n: c["spec"]["jobTemplate"]["spec"]["activeDeadlineSeconds"]
+        for n, c in cronjobs(objects).items()
+    }
     assert found[f"{RELEASE}-housekeeping"] == 7200
     assert found[f"{RELEASE}-health-check"] == 130
 
 
 def test_an_explicit_deadline_shorter_than_one_attempt_fails_with_the_numbers():
-    result = helm("template", RELEASE, str(CHART), "--set", "jobs.daily-report.activeDeadlineSeconds=600", check=False)
+    result = helm(
+        "template",
+        RELEASE,
+        str(CHART),
+        "--set",
+        "jobs.daily-report.activeDeadlineSeconds=600",
+        check=False,
+    )
     assert result.returncode != 0
     assert (
         "jobs.daily-report.activeDeadlineSeconds is 600, shorter than one attempt needs (timeout 600 s + 60 s"
@@ -128,14 +169,25 @@ def test_every_cronjob_has_the_runtime_contract(default_objects):
         assert job_spec["ttlSecondsAfterFinished"] == 86400
         assert pod["restartPolicy"] == "Never"
         rules = job_spec["podFailurePolicy"]["rules"]
-        assert {"action": "FailJob", "onExitCodes": {"containerName": "job", "operator": "In", "values": [2]}} in rules
-        assert {"action": "Ignore", "onPodConditions": [{"type": "DisruptionTarget", "status": "True"}]} in rules
+        assert {
+            "action": "FailJob",
+            "onExitCodes": {"containerName": "job", "operator": "In", "values": [2]},
+        } in rules
+        assert {
+            "action": "Ignore",
+            "onPodConditions": [{"type": "DisruptionTarget", "status": "True"}],
+        } in rules
         env = env_of(cronjob)
         assert 1 <= int(env["JOB_TIMEOUT"]["value"]) <= job_spec["activeDeadlineSeconds"] - 60
         assert env["CRONSUITE_CRONJOB"]["value"] == name
         assert env["CRONSUITE_SCHEDULE"]["value"] == spec["schedule"]
-        assert env["CRONSUITE_K8S_JOB"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.labels['batch.kubernetes.io/job-name']"
-        assert env["CRONSUITE_NAMESPACE"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.namespace"
+        assert (
+            env["CRONSUITE_K8S_JOB"]["valueFrom"]["fieldRef"]["fieldPath"]
+            == "metadata.labels['batch.kubernetes.io/job-name']"
+        )
+        assert (
+            env["CRONSUITE_NAMESPACE"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.namespace"
+        )
         assert env["CRONSUITE_POD"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name"
 
 
@@ -155,7 +207,9 @@ def test_pods_run_restricted(default_objects):
 
 def test_labels_name_the_entry_on_cronjob_job_and_pod(default_objects):
     for name, cronjob in cronjobs(default_objects).items():
-        entry = cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["env"][0]["value"]
+        entry = cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["env"][
+            0
+        ]["value"]
         job = container(cronjob)["args"][1]
         for labels in (
             cronjob["metadata"]["labels"],
@@ -174,7 +228,9 @@ def test_the_cronjob_the_migration_hook_and_the_test_pod_share_one_pod_spec(defa
     by_kind = {o["kind"]: o for o in default_objects if o["kind"] in ("Job", "Pod")}
     hook = by_kind["Job"]["spec"]["template"]["spec"]
     test_pod = by_kind["Pod"]["spec"]
-    cronjob = cronjobs(default_objects)[f"{RELEASE}-housekeeping"]["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    cronjob = cronjobs(default_objects)[f"{RELEASE}-housekeeping"]["spec"]["jobTemplate"]["spec"][
+        "template"
+    ]["spec"]
     assert hook["containers"][0]["command"] == ["python"]
     assert hook["containers"][0]["args"] == ["manage.py", "migrate", "--noinput"]
     assert by_kind["Job"]["metadata"]["annotations"]["helm.sh/hook"] == "pre-install,pre-upgrade"
@@ -182,7 +238,9 @@ def test_the_cronjob_the_migration_hook_and_the_test_pod_share_one_pod_spec(defa
     assert by_kind["Pod"]["metadata"]["annotations"]["helm.sh/hook"] == "test"
     for spec in (hook, test_pod):
         assert spec["securityContext"] == cronjob["securityContext"]
-        assert spec["containers"][0]["securityContext"] == cronjob["containers"][0]["securityContext"]
+        assert (
+            spec["containers"][0]["securityContext"] == cronjob["containers"][0]["securityContext"]
+        )
         assert spec["volumes"] == cronjob["volumes"]
         assert spec["restartPolicy"] == "Never"
 
@@ -203,7 +261,10 @@ def test_an_entry_overrides_defaults_deeply():
     objects = render([CHART / "ci" / "scheduling-values.yaml"])
     housekeeping = container(cronjobs(objects)[f"{RELEASE}-housekeeping"])
     statistics = container(cronjobs(objects)[f"{RELEASE}-statistics"])
-    assert housekeeping["resources"] == {"requests": {"cpu": "50m", "memory": "128Mi"}, "limits": {"cpu": "500m", "memory": "1Gi"}}
+    assert housekeeping["resources"] == {
+        "requests": {"cpu": "50m", "memory": "128Mi"},
+        "limits": {"cpu": "500m", "memory": "1Gi"},
+    }
     assert statistics["resources"]["limits"] == {"cpu": "500m", "memory": "512Mi"}
 
 
@@ -216,6 +277,8 @@ def test_false_in_an_entry_beats_true_in_defaults():
 
 
 def test_a_too_long_cronjob_name_fails_with_the_limit():
-    result = helm("template", "a" * 30, str(CHART), "--set", f"jobs.{'b' * 25}.schedule=@daily", check=False)
+    result = helm(
+        "template", "a" * 30, str(CHART), "--set", f"jobs.{'b' * 25}.schedule=@daily", check=False
+    )
     assert result.returncode != 0
     assert "52" in result.stderr and "b" * 25 in result.stderr

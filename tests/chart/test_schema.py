@@ -8,20 +8,76 @@ from tests.chart.conftest import CHART, helm
 # what to do instead.
 REJECTIONS = {
     # A seconds field: APScheduler and Quartz have one, Kubernetes does not.
-    "six-field cron": (["jobs.housekeeping.schedule=0 0 2 * * *"], "/jobs/housekeeping/schedule", "no seconds field"),
-    "four-field cron": (["jobs.housekeeping.schedule=0 2 * *"], "/jobs/housekeeping/schedule", "5 fields: minute hour"),
-    "TZ= prefix": (["jobs.housekeeping.schedule=TZ=Europe/Berlin 0 2 * * *"], "/jobs/housekeeping/schedule", "set timeZone instead"),
-    "CRON_TZ= prefix": (["jobs.housekeeping.schedule=CRON_TZ=UTC 0 2 * * *"], "/jobs/housekeeping/schedule", "set timeZone instead"),
-    "unknown concurrencyPolicy": (["jobs.housekeeping.concurrencyPolicy=Never"], "/jobs/housekeeping/concurrencyPolicy", "'Forbid', 'Allow', 'Replace'"),
-    "unknown default concurrencyPolicy": (["defaults.concurrencyPolicy=forbid"], "/defaults/concurrencyPolicy", "'Forbid', 'Allow', 'Replace'"),
-    "startingDeadlineSeconds below 10": (["jobs.housekeeping.startingDeadlineSeconds=5"], "/jobs/housekeeping/startingDeadlineSeconds", "at least 10: the CronJob controller looks every 10 s"),
-    "entry name with capitals": (["jobs.Nightly_Report.schedule=@daily"], "'Nightly_Report'", "an entry name of jobs is a DNS label"),
-    "entry name ending in a dash": (["jobs.nightly-.schedule=@daily"], "'nightly-'", "an entry name of jobs is a DNS label"),
-    "entry name over 50 characters": ([f"jobs.{'n' * 51}.schedule=@daily"], "n" * 51, "at most 50 characters"),
-    "timeout of 0": (["jobs.housekeeping.timeout=0"], "/jobs/housekeeping/timeout", "minimum: got 0, want 1"),
-    "unknown entry key": (["jobs.housekeeping.scedule=@daily"], "'scedule' not allowed", "additional properties"),
-    "unknown top-level key": (["suspendALL=true"], "'suspendALL' not allowed", "additional properties"),
-    "entry without schedule": (["jobs.nightly.job=housekeeping"], "/jobs/nightly", "missing property 'schedule'"),
+    "six-field cron": (
+        ["jobs.housekeeping.schedule=0 0 2 * * *"],
+        "/jobs/housekeeping/schedule",
+        "no seconds field",
+    ),
+    "four-field cron": (
+        ["jobs.housekeeping.schedule=0 2 * *"],
+        "/jobs/housekeeping/schedule",
+        "5 fields: minute hour",
+    ),
+    "TZ= prefix": (
+        ["jobs.housekeeping.schedule=TZ=Europe/Berlin 0 2 * * *"],
+        "/jobs/housekeeping/schedule",
+        "set timeZone instead",
+    ),
+    "CRON_TZ= prefix": (
+        ["jobs.housekeeping.schedule=CRON_TZ=UTC 0 2 * * *"],
+        "/jobs/housekeeping/schedule",
+        "set timeZone instead",
+    ),
+    "unknown concurrencyPolicy": (
+        ["jobs.housekeeping.concurrencyPolicy=Never"],
+        "/jobs/housekeeping/concurrencyPolicy",
+        "'Forbid', 'Allow', 'Replace'",
+    ),
+    "unknown default concurrencyPolicy": (
+        ["defaults.concurrencyPolicy=forbid"],
+        "/defaults/concurrencyPolicy",
+        "'Forbid', 'Allow', 'Replace'",
+    ),
+    "startingDeadlineSeconds below 10": (
+        ["jobs.housekeeping.startingDeadlineSeconds=5"],
+        "/jobs/housekeeping/startingDeadlineSeconds",
+        "at least 10: the CronJob controller looks every 10 s",
+    ),
+    "entry name with capitals": (
+        ["jobs.Nightly_Report.schedule=@daily"],
+        "'Nightly_Report'",
+        "an entry name of jobs is a DNS label",
+    ),
+    "entry name ending in a dash": (
+        ["jobs.nightly-.schedule=@daily"],
+        "'nightly-'",
+        "an entry name of jobs is a DNS label",
+    ),
+    "entry name over 50 characters": (
+        [f"jobs.{'n' * 51}.schedule=@daily"],
+        "n" * 51,
+        "at most 50 characters",
+    ),
+    "timeout of 0": (
+        ["jobs.housekeeping.timeout=0"],
+        "/jobs/housekeeping/timeout",
+        "minimum: got 0, want 1",
+    ),
+    "unknown entry key": (
+        ["jobs.housekeeping.scedule=@daily"],
+        "'scedule' not allowed",
+        "additional properties",
+    ),
+    "unknown top-level key": (
+        ["suspendALL=true"],
+        "'suspendALL' not allowed",
+        "additional properties",
+    ),
+    "entry without schedule": (
+        ["jobs.nightly.job=housekeeping"],
+        "/jobs/nightly",
+        "missing property 'schedule'",
+    ),
 }
 
 
@@ -85,8 +141,15 @@ def test_it_rejects_a_cron_field_kubernetes_would_reject(schedule, says, tmp_pat
 @pytest.mark.parametrize(
     "schedule",
     [
-        "@daily", "@hourly", "*/15 9-17 * * MON-FRI", "0 0 1,15 * *", "0 3 ? * SUN", "59 23 31 12 6",
-        "0 0 * jan-dec/2 sun", "5/15 * * * *", "0  2 * * *",
+        "@daily",
+        "@hourly",
+        "*/15 9-17 * * MON-FRI",
+        "0 0 1,15 * *",
+        "0 3 ? * SUN",
+        "59 23 31 12 6",
+        "0 0 * jan-dec/2 sun",
+        "5/15 * * * *",
+        "0  2 * * *",
     ],
 )
 def test_it_accepts_what_kubernetes_accepts(schedule, tmp_path):
@@ -121,7 +184,12 @@ def test_every_values_key_has_a_comment_above_it():
     undocumented = []
     for i, line in enumerate(lines):
         stripped = line.strip()
-        if stripped and not stripped.startswith("#") and ":" in stripped and not stripped.startswith("-"):
+        if (
+            stripped
+            and not stripped.startswith("#")
+            and ":" in stripped
+            and not stripped.startswith("-")
+        ):
             if not lines[i - 1].strip().startswith("#"):
                 undocumented.append(f"{i + 1}: {line}")
     assert undocumented == []

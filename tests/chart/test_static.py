@@ -15,10 +15,24 @@ def test_checkov_scans_the_chart_and_nothing_fails():
     env = {**os.environ, "PATH": f"{TOOLS_BIN}{os.pathsep}{os.environ['PATH']}"}
     result = subprocess.run(
         [
-            str(CHECKOV), "-d", str(CHART), "--framework", "helm", "--skip-download",
-            "--quiet", "--compact", "-o", "json", "--config-file", str(CHART / ".checkov.yaml"),
+            str(CHECKOV),
+            "-d",
+            str(CHART),
+            "--framework",
+            "helm",
+            "--skip-download",
+            "--quiet",
+            "--compact",
+            "-o",
+            "json",
+            "--config-file",
+            str(CHART / ".checkov.yaml"),
         ],
-        capture_output=True, text=True, env=env, cwd=ROOT, timeout=600,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=600,
     )
     reports = json.loads(result.stdout)
     reports = reports if isinstance(reports, list) else [reports]
@@ -36,7 +50,9 @@ def test_checkov_scans_the_chart_and_nothing_fails():
 def test_hadolint_finds_nothing_in_the_dockerfile():
     result = subprocess.run(
         [tool("hadolint"), "--failure-threshold", "warning", str(ROOT / "Dockerfile")],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout == ""

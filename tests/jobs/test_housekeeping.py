@@ -134,7 +134,11 @@ def test_dry_run_counts_everything_and_deletes_nothing(alice):
     housekeeping.Housekeeping().handle(run, dry_run=True)
 
     assert run.counts == Counter(conversations=1, messages=4, orphaned_messages=1, users=1)
-    assert (Conversation.objects.count(), Message.objects.count(), User.objects.count()) == (1, 5, 2)
+    assert (Conversation.objects.count(), Message.objects.count(), User.objects.count()) == (
+        1,
+        5,
+        2,
+    )
     assert not StatisticsSnapshot.objects.exists()
 
 
@@ -200,7 +204,10 @@ def build_large_dataset():
 
 def messages_without_their_conversation() -> int:
     gone = ~Exists(Conversation.objects.filter(pk=OuterRef("conversation_id")))
-    return Message.objects.filter(conversation__isnull=True).count() + Message.objects.filter(gone).count()
+    return (
+        Message.objects.filter(conversation__isnull=True).count()
+        + Message.objects.filter(gone).count()
+    )
 
 
 SLOW_BATCHES = {"HOUSEKEEPING_BATCH_SIZE": "5"}
@@ -210,7 +217,9 @@ SLOW_BATCHES = {"HOUSEKEEPING_BATCH_SIZE": "5"}
 @pytest.mark.django_db(transaction=True)
 def test_sigterm_in_the_middle_of_a_large_deletion_leaves_whole_conversations():
     build_large_dataset()
-    process = start_job("run", "housekeeping", "--task", "conversations", "--verbose", **SLOW_BATCHES)
+    process = start_job(
+        "run", "housekeeping", "--task", "conversations", "--verbose", **SLOW_BATCHES
+    )
     seen = wait_for_line(process, "housekeeping.batch")
 
     result, seconds = terminate(process, seen)

@@ -24,10 +24,20 @@ FEED = {
             "code": "ING1-A",
             "name": "Engineering, first year, group A",
             "slots": [
-                {"day": "monday", "start": "08:30", "end": "10:00", "subject": "Algorithms",
-                 "room": "B12"},
-                {"day": "monday", "start": "10:15", "end": "11:45", "subject": "Physics",
-                 "teacher": "Dr. Ben Salah"},
+                {
+                    "day": "monday",
+                    "start": "08:30",
+                    "end": "10:00",
+                    "subject": "Algorithms",
+                    "room": "B12",
+                },
+                {
+                    "day": "monday",
+                    "start": "10:15",
+                    "end": "11:45",
+                    "subject": "Physics",
+                    "teacher": "Dr. Ben Salah",
+                },
             ],
         },
         {
@@ -97,13 +107,20 @@ def test_it_creates_groups_and_slots_from_the_feed(app_server, feed):
     run = JobRun.objects.get()
     assert (run.job, run.status, run.exit_code) == ("sync-schedules", "succeeded", 0)
     assert run.counts == {
-        "created": 2, "updated": 0, "removed": 0, "unchanged": 0,
-        "slots_created": 3, "slots_updated": 0, "slots_removed": 0,
+        "created": 2,
+        "updated": 0,
+        "removed": 0,
+        "unchanged": 0,
+        "slots_created": 3,
+        "slots_updated": 0,
+        "slots_removed": 0,
     }
     # It should send one authenticated POST, and the app should read the feed once.
     (call,) = app_server.requests
     assert (call.method, call.path, call.headers["Authorization"]) == (
-        "POST", "/api/groups/update", f"Bearer {TOKEN}"
+        "POST",
+        "/api/groups/update",
+        f"Bearer {TOKEN}",
     )
     assert [(r.method, r.path) for r in feed.requests] == [("GET", "/timetable.json")]
 
@@ -125,8 +142,13 @@ def test_it_updates_and_removes_groups_to_match_the_feed(app_server):
     assert result.returncode == 0, result.stdout + result.stderr
     assert sorted(timetable()) == ["ING1-A", "ING1-B"]
     assert JobRun.objects.get().counts == {
-        "created": 0, "updated": 1, "removed": 1, "unchanged": 1,
-        "slots_created": 1, "slots_updated": 1, "slots_removed": 2,
+        "created": 0,
+        "updated": 1,
+        "removed": 1,
+        "unchanged": 1,
+        "slots_created": 1,
+        "slots_updated": 1,
+        "slots_removed": 2,
     }
     # It should change nothing on a second run with the same feed.
     again = sync(app_server.url)

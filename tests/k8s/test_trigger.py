@@ -29,8 +29,14 @@ async def test_it_builds_the_job_kubectl_builds(kmock, tmp_path):
 
     by_kubectl = json.loads(
         await kubectl(
-            kubeconfig, "create", "job", "hk-now", "--from=cronjob/cronsuite-housekeeping",
-            "--dry-run=client", "-o", "json",
+            kubeconfig,
+            "create",
+            "job",
+            "hk-now",
+            "--from=cronjob/cronsuite-housekeeping",
+            "--dry-run=client",
+            "-o",
+            "json",
         )
     )
     ours = job_from_cronjob(cronjob, "hk-now")
@@ -60,4 +66,7 @@ async def test_run_now_creates_the_job_in_the_cluster(kmock, tmp_path):
     assert created["metadata"]["name"] == "stats-now"
     assert stored["metadata"]["ownerReferences"][0]["uid"] == uid
     assert stored["metadata"]["annotations"]["cronjob.kubernetes.io/instantiate"] == "manual"
-    assert stored["spec"]["template"]["spec"]["containers"][0]["args"][:2] == ["run", "housekeeping"]
+    assert stored["spec"]["template"]["spec"]["containers"][0]["args"][:2] == [
+        "run",
+        "housekeeping",
+    ]

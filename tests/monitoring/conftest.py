@@ -23,7 +23,9 @@ GRAFANA_VARIABLES = {"$__rate_interval": "1m", "$__interval": "1m", "$__range": 
 
 
 def promtool(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([PROMTOOL, *args], input=stdin, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [PROMTOOL, *args], input=stdin, capture_output=True, text=True, timeout=120
+    )
 
 
 def as_prometheus_query(expr: str) -> str:
@@ -67,7 +69,7 @@ class Prometheus:
               - job_name: pushgateway
                 honor_labels: true
                 static_configs:
-                  - targets: ["{pushgateway_url.removeprefix('http://')}"]
+                  - targets: ["{pushgateway_url.removeprefix("http://")}"]
             """
         )
 

@@ -12,7 +12,9 @@ from tests.monitoring.conftest import CHART, DASHBOARD, ROOT, RULES, promtool
 HELM = shutil.which("helm", path=f"{ROOT / '.tools' / 'bin'}") or shutil.which("helm")
 MONITORING_VALUES = CHART / "ci" / "monitoring-values.yaml"
 
-pytestmark = pytest.mark.skipif(HELM is None, reason="helm is not installed: run scripts/install-tools")
+pytestmark = pytest.mark.skipif(
+    HELM is None, reason="helm is not installed: run scripts/install-tools"
+)
 
 
 def render(*args: str) -> list[dict]:
@@ -27,30 +29,45 @@ def render(*args: str) -> list[dict]:
 
 
 def only(documents: list[dict], kind: str, name_suffix: str = "") -> dict:
-    (found,) = [d for d in documents if d["kind"] == kind and d["metadata"]["name"].endswith(name_suffix)]
+    (found,) = [
+        d for d in documents if d["kind"] == kind and d["metadata"]["name"].endswith(name_suffix)
+    ]
     return found
 
 
 def test_neither_is_rendered_by_default():
     documents = render()
     assert not [d for d in documents if d["kind"] == "PrometheusRule"]
-    assert not [d for d in documents if d["kind"] == "ConfigMap" and d["metadata"]["name"].endswith("-dashboard")]
+    assert not [
+        d
+        for d in documents
+        if d["kind"] == "ConfigMap" and d["metadata"]["name"].endswith("-dashboard")
+    ]
 
 
 def test_the_prometheusrule_carries_the_rules_file_unchanged():
     rule = only(render("-f", str(MONITORING_VALUES)), "PrometheusRule")
     assert rule["apiVersion"] == "monitoring.coreos.com/v1"
-    assert rule["spec"] == yaml.safe_load(RULES.read_text()), "it should be the rules file, not a copy of it"
-    assert "{{ $labels.job }}" in json.dumps(rule), "Helm should not have templated the alerts' annotations"
+    assert rule["spec"] == yaml.safe_load(RULES.read_text()), (
+        "it should be the rules file, not a copy of it"
+    )
+    assert "{{ $labels.job }}" in json.dumps(rule), (
+        "Helm should not have templated the alerts' annotations"
+    )
 
 
 def test_the_prometheusrule_points_runbook_urls_at_the_operators_runbook():
     base = "https://git.example.com/ops/cronsuite/-/blob/main/docs/runbook.md"
-    rule = only(render("-f", str(MONITORING_VALUES), "--set", f"prometheusRule.runbookBaseUrl={base}"), "PrometheusRule")
+    rule = only(
+        render("-f", str(MONITORING_VALUES), "--set", f"prometheusRule.runbookBaseUrl={base}"),
+        "PrometheusRule",
+    )
     original = yaml.safe_load(RULES.read_text())
     rendered = [r for group in rule["spec"]["groups"] for r in group["rules"]]
     expected = [r for group in original["groups"] for r in group["rules"]]
-    assert [r["expr"] for r in rendered] == [r["expr"] for r in expected], "only the runbook links should change"
+    assert [r["expr"] for r in rendered] == [r["expr"] for r in expected], (
+        "only the runbook links should change"
+    )
     for got, want in zip(rendered, expected):
         if "alert" in want:
             assert got["annotations"]["runbook_url"] == f"{base}#{want['alert'].lower()}"
@@ -61,7 +78,16 @@ def test_the_prometheusrule_points_runbook_urls_at_the_operators_runbook():
 
 def test_a_runbook_url_that_is_not_absolute_is_rejected():
     result = subprocess.run(
-        [HELM, "template", "rel", str(CHART), "--set", "prometheusRule.enabled=true", "--set", "prometheusRule.runbookBaseUrl=docs/runbook.md"],
+        [
+            HELM,
+            "template",
+            "rel",
+            str(CHART),
+            "--set",
+            "prometheusRule.enabled=true",
+            "--set",
+            "prometheusRule.runbookBaseUrl=docs/runbook.md",
+        ],
         capture_output=True,
         text=True,
         timeout=120,
@@ -90,7 +116,9 @@ def test_the_dashboard_configmap_is_labelled_for_the_grafana_sidecar():
     assert config_map["metadata"]["annotations"] == {"grafana_folder": "Jobs"}
     assert config_map["metadata"]["namespace"] == "monitoring"
     (content,) = config_map["data"].values()
-    assert content == DASHBOARD.read_text().rstrip("\n"), "it should hold the generated JSON as it is"
+    assert content == DASHBOARD.read_text().rstrip("\n"), (
+        "it should hold the generated JSON as it is"
+    )
 
 
 def test_the_dashboard_configmap_defaults_to_the_release_namespace():

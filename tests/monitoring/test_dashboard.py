@@ -23,7 +23,9 @@ def contract_metrics() -> set[str]:
 
 
 def test_the_committed_json_is_the_generators_output():
-    assert DASHBOARD.read_text() == dashboard.render(), "run `python -m monitoring.dashboard` and commit the JSON"
+    assert DASHBOARD.read_text() == dashboard.render(), (
+        "run `python -m monitoring.dashboard` and commit the JSON"
+    )
 
 
 def test_it_says_it_is_generated():
@@ -52,26 +54,39 @@ def test_the_overview_has_a_column_per_question():
     (table,) = [panel for panel in BOARD["panels"] if panel["type"] == "table"]
     (organize,) = [t for t in table["transformations"] if t["id"] == "organize"]
     columns = set(organize["options"]["renameByName"].values())
-    assert columns == {"Last success (age)", "Last outcome", "Last duration", "Next expected run", "Firing alerts"}
+    assert columns == {
+        "Last success (age)",
+        "Last outcome",
+        "Last duration",
+        "Next expected run",
+        "Firing alerts",
+    }
 
 
 def test_every_panel_has_a_unique_id_and_uses_the_datasource_variable():
     ids = [panel["id"] for panel in BOARD["panels"]]
     assert len(ids) == len(set(ids))
     for panel in BOARD["panels"]:
-        assert panel["datasource"]["uid"] == "${datasource}", f"{panel['title']} should follow the data source picker"
+        assert panel["datasource"]["uid"] == "${datasource}", (
+            f"{panel['title']} should follow the data source picker"
+        )
 
 
 @pytest.mark.parametrize("title, ref, expr", QUERIES, ids=[f"{t}-{r}" for t, r, _ in QUERIES])
 def test_every_query_reads_only_contract_metrics(title, ref, expr):
     names = set(re.findall(r"\b(cronsuite_[a-z0-9_]+|push_[a-z_]+|ALERTS|up)\b", expr))
     assert names, "it should read at least one known metric"
-    assert names <= contract_metrics(), f"it should read only metrics of docs/runtime.md, not {names - contract_metrics()}"
+    assert names <= contract_metrics(), (
+        f"it should read only metrics of docs/runtime.md, not {names - contract_metrics()}"
+    )
 
 
 def test_promtool_compiles_every_query(tmp_path):
     # promtool has no "check expression": a recording rule per query is the documented way.
-    rules = [{"record": f"dashboard:query:{n}", "expr": as_prometheus_query(expr)} for n, (_, _, expr) in enumerate(QUERIES)]
+    rules = [
+        {"record": f"dashboard:query:{n}", "expr": as_prometheus_query(expr)}
+        for n, (_, _, expr) in enumerate(QUERIES)
+    ]
     path = tmp_path / "queries.rules.yaml"
     path.write_text(yaml.safe_dump({"groups": [{"name": "dashboard", "rules": rules}]}))
     result = promtool("check", "rules", str(path))

@@ -14,19 +14,31 @@ def contract_metrics() -> set[str]:
 def job_metrics() -> set[str]:
     """Metrics a single job pushes besides the runtime's, documented on its page in docs/jobs/."""
     pages = sorted((DOCS / "jobs").glob("*.md"))
-    return set(re.findall(r"^\| `(cronsuite_[a-z0-9_]+)` \|", "\n".join(p.read_text() for p in pages), re.MULTILINE))
+    return set(
+        re.findall(
+            r"^\| `(cronsuite_[a-z0-9_]+)` \|",
+            "\n".join(p.read_text() for p in pages),
+            re.MULTILINE,
+        )
+    )
 
 
 def test_metrics_md_documents_every_metric_of_the_runtime_contract():
     documented = set(re.findall(r"`(cronsuite_[a-z0-9_]+)`", (DOCS / "metrics.md").read_text()))
     assert contract_metrics(), "docs/runtime.md should list the metrics"
-    assert contract_metrics() <= documented, f"missing from docs/metrics.md: {contract_metrics() - documented}"
+    assert contract_metrics() <= documented, (
+        f"missing from docs/metrics.md: {contract_metrics() - documented}"
+    )
 
 
 def test_metrics_md_documents_every_metric_a_job_pushes():
     documented = set(re.findall(r"`(cronsuite_[a-z0-9_]+)`", (DOCS / "metrics.md").read_text()))
-    assert "cronsuite_health_check_up" in job_metrics(), "docs/jobs/health-check.md should list its gauge"
-    assert job_metrics() <= documented, f"missing from docs/metrics.md: {job_metrics() - documented}"
+    assert "cronsuite_health_check_up" in job_metrics(), (
+        "docs/jobs/health-check.md should list its gauge"
+    )
+    assert job_metrics() <= documented, (
+        f"missing from docs/metrics.md: {job_metrics() - documented}"
+    )
 
 
 def test_metrics_md_documents_no_metric_nothing_pushes():

@@ -62,7 +62,9 @@ def kube_state_metrics(now: float) -> str:
     lines = []
     for entry, (job, created, suspended, scheduled, succeeded) in cronjobs.items():
         key = f'namespace="apps",cronjob="cronsuite-{entry}"'
-        lines.append(f'kube_cronjob_labels{{{key},label_cronsuite_io_entry="{entry}",label_cronsuite_io_job="{job}"}} 1')
+        lines.append(
+            f'kube_cronjob_labels{{{key},label_cronsuite_io_entry="{entry}",label_cronsuite_io_job="{job}"}} 1'
+        )
         lines.append(f"kube_cronjob_created{{{key}}} {created:.0f}")
         lines.append(f"kube_cronjob_spec_suspend{{{key}}} {int(suspended)}")
         if scheduled is not None:
@@ -70,7 +72,9 @@ def kube_state_metrics(now: float) -> str:
         if succeeded is not None:
             lines.append(f"kube_cronjob_status_last_successful_time{{{key}}} {succeeded:.0f}")
         if not suspended:
-            lines.append(f"kube_cronjob_next_schedule_time{{{key}}} {(scheduled or created) + EVERY:.0f}")
+            lines.append(
+                f"kube_cronjob_next_schedule_time{{{key}}} {(scheduled or created) + EVERY:.0f}"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -112,7 +116,9 @@ class Runs:
             text=True,
         )
         try:
-            assert holder.stdout.readline().strip() == "held", "the lock should be free before the test takes it"
+            assert holder.stdout.readline().strip() == "held", (
+                "the lock should be free before the test takes it"
+            )
             return self.run(entry, job, *args)
         finally:
             holder.stdin.close()
@@ -132,10 +138,14 @@ def runs(prometheus, pushgateway, tmp_path_factory):
         "stats": runs.run("housekeeping-stats", "housekeeping", "--task", "stats"),
     }
     for name, result in results.items():
-        assert result.returncode == (1 if name == "failed" else 0), f"{name}: {result.stdout}{result.stderr}"
+        assert result.returncode == (1 if name == "failed" else 0), (
+            f"{name}: {result.stdout}{result.stderr}"
+        )
     assert results["skipped"].summary["status"] == "skipped"
     requests.put(
-        f"{pushgateway.url}/metrics/job/kube-state-metrics", data=kube_state_metrics(time.time()), timeout=5
+        f"{pushgateway.url}/metrics/job/kube-state-metrics",
+        data=kube_state_metrics(time.time()),
+        timeout=5,
     ).raise_for_status()
     # Prometheus scrapes the whole Pushgateway at once: one series of the last push means all.
     prometheus.eventually(f'kube_cronjob_created{{cronjob="cronsuite-{SUSPENDED}"}}')
@@ -154,12 +164,20 @@ def test_the_failed_alert_expression_returns_exactly_the_failed_job(prometheus, 
 
 
 def test_only_the_failed_and_the_never_ran_alerts_fire(prometheus, runs):
-    expected = {("CronsuiteJobFailed", "fail", "fail"), ("CronsuiteCronJobNotSucceeded", "housekeeping", NEVER_RAN)}
+    expected = {
+        ("CronsuiteJobFailed", "fail", "fail"),
+        ("CronsuiteCronJobNotSucceeded", "housekeeping", NEVER_RAN),
+    }
 
     def alerts(result):
-        return {(s["metric"]["alertname"], s["metric"].get("job"), s["metric"].get("entry")) for s in result}
+        return {
+            (s["metric"]["alertname"], s["metric"].get("job"), s["metric"].get("entry"))
+            for s in result
+        }
 
-    firing = prometheus.eventually('ALERTS{alertstate="firing"}', condition=lambda result: alerts(result) >= expected)
+    firing = prometheus.eventually(
+        'ALERTS{alertstate="firing"}', condition=lambda result: alerts(result) >= expected
+    )
     assert alerts(firing) == expected
 
 
@@ -167,11 +185,15 @@ def test_the_pushed_labels_survive_the_scrape(prometheus, runs):
     result = prometheus.query("cronsuite_job_last_success_timestamp_seconds")
     assert entries(result) == {("addition", "addition"), ("housekeeping", "housekeeping-stats")}
     for series in result:
-        assert "instance" not in series["metric"], "honor_labels should keep the Pushgateway's empty instance"
+        assert "instance" not in series["metric"], (
+            "honor_labels should keep the Pushgateway's empty instance"
+        )
 
 
 def test_a_skipped_run_records_only_the_skip(prometheus, runs):
-    assert entries(prometheus.query("cronsuite_job_last_skip_timestamp_seconds")) == {("addition", "addition-overlap")}
+    assert entries(prometheus.query("cronsuite_job_last_skip_timestamp_seconds")) == {
+        ("addition", "addition-overlap")
+    }
     assert prometheus.query('cronsuite_job_last_run_status{entry="addition-overlap"}') == []
 
 
@@ -180,10 +202,14 @@ def test_an_entry_that_never_ran_pushed_nothing_but_kubernetes_knows_it(promethe
     assert prometheus.query(f'kube_cronjob_labels{{label_cronsuite_io_entry="{NEVER_RAN}"}}') != []
     # so none of the Pushgateway-based alerts can see it ...
     for name in ("CronsuiteJobFailed", "CronsuiteJobNotSucceeded"):
-        assert NEVER_RAN not in {entry for _, entry in entries(prometheus.query(alert_expression(name)))}
+        assert NEVER_RAN not in {
+            entry for _, entry in entries(prometheus.query(alert_expression(name)))
+        }
 
 
-def test_the_never_succeeded_alert_expression_returns_exactly_the_entry_that_never_ran(prometheus, runs):
+def test_the_never_succeeded_alert_expression_returns_exactly_the_entry_that_never_ran(
+    prometheus, runs
+):
     # ... but the kube-state-metrics one does, and not the entries that ran (within their interval,
     # or failed within their grace) nor the suspended one
     result = prometheus.eventually(alert_expression("CronsuiteCronJobNotSucceeded"))
@@ -208,7 +234,9 @@ def test_promtool_check_metrics_is_clean_on_what_runs_push(pushgateway, runs):
     assert "cronsuite_job_last_success_timestamp_seconds{" in ours
     assert "cronsuite_app_users{" in ours
     result = promtool("check", "metrics", stdin=ours)
-    assert result.returncode == 0 and not (result.stdout + result.stderr).strip(), result.stdout + result.stderr
+    assert result.returncode == 0 and not (result.stdout + result.stderr).strip(), (
+        result.stdout + result.stderr
+    )
 
 
 def test_prometheus_evaluates_every_rule_without_error(prometheus, runs):
@@ -217,8 +245,12 @@ def test_prometheus_evaluates_every_rule_without_error(prometheus, runs):
         rules = [rule for group in groups for rule in group["rules"]]
         return rules if rules and all(rule["health"] != "unknown" for rule in rules) else None
 
-    rules = wait_until(evaluated_rules, timeout=30, interval=0.5, message="every rule to be evaluated once")
-    assert len(rules) == len([r for g in yaml.safe_load(RULES.read_text())["groups"] for r in g["rules"]])
+    rules = wait_until(
+        evaluated_rules, timeout=30, interval=0.5, message="every rule to be evaluated once"
+    )
+    assert len(rules) == len(
+        [r for g in yaml.safe_load(RULES.read_text())["groups"] for r in g["rules"]]
+    )
     assert {(rule["name"], rule["health"], rule.get("lastError", "")) for rule in rules} == {
         (rule["name"], "ok", "") for rule in rules
     }

@@ -20,7 +20,9 @@ def alerts() -> list[dict]:
 def github_anchors(markdown: str) -> set[str]:
     """Anchors GitHub derives from headings: lower case, punctuation dropped, spaces to dashes."""
     headings = re.findall(r"^#+\s+(.+)$", markdown, flags=re.MULTILINE)
-    return {re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-") for heading in headings}
+    return {
+        re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-") for heading in headings
+    }
 
 
 def alert_cases() -> dict[str, dict[str, int]]:
@@ -36,13 +38,17 @@ def alert_cases() -> dict[str, dict[str, int]]:
 
 def test_prometheus_accepts_the_rules_file():
     result = promtool("check", "rules", str(RULES))
-    assert result.returncode == 0, "it should be a valid rules file:\n" + result.stdout + result.stderr
+    assert result.returncode == 0, (
+        "it should be a valid rules file:\n" + result.stdout + result.stderr
+    )
 
 
 @pytest.mark.parametrize("unit_test", UNIT_TESTS, ids=lambda path: path.name)
 def test_promtool_unit_tests_pass(unit_test):
     result = promtool("test", "rules", str(unit_test))
-    assert result.returncode == 0, "the alerts should behave as the unit tests say:\n" + result.stdout + result.stderr
+    assert result.returncode == 0, (
+        "the alerts should behave as the unit tests say:\n" + result.stdout + result.stderr
+    )
 
 
 @pytest.mark.parametrize("alert", alerts(), ids=lambda rule: rule["alert"])
@@ -54,7 +60,9 @@ def test_every_alert_is_unit_tested_both_ways(alert):
 
 @pytest.mark.parametrize("alert", alerts(), ids=lambda rule: rule["alert"])
 def test_every_alert_says_what_broke_and_where_to_look(alert):
-    assert alert["labels"]["severity"] in {"critical", "warning", "info"}, "it should carry a known severity"
+    assert alert["labels"]["severity"] in {"critical", "warning", "info"}, (
+        "it should carry a known severity"
+    )
     annotations = alert["annotations"]
     assert {"summary", "description", "runbook_url"} <= annotations.keys()
     if alert["alert"] not in {"CronsuitePushgatewayDown", "CronsuiteCronJobLabelsNotExported"}:
@@ -68,4 +76,6 @@ def test_every_runbook_url_points_at_a_runbook_section(alert):
     assert url.startswith(RUNBOOK_BASE), "it should point into docs/runbook.md"
     anchor = url.removeprefix(RUNBOOK_BASE)
     assert anchor == alert["alert"].lower(), "the section should be named after the alert"
-    assert anchor in github_anchors(RUNBOOK.read_text()), f"docs/runbook.md should have a '{alert['alert']}' section"
+    assert anchor in github_anchors(RUNBOOK.read_text()), (
+        f"docs/runbook.md should have a '{alert['alert']}' section"
+    )

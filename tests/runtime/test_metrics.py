@@ -27,7 +27,9 @@ def test_a_success_pushes_its_outcome_and_last_success(clean_pushgateway):
     end = gw.value("cronsuite_job_last_run_end_timestamp_seconds", **GROUP)
     assert 0 < start <= end
     assert gw.value("cronsuite_job_last_success_timestamp_seconds", **GROUP) == end
-    assert gw.value("cronsuite_job_last_run_duration_seconds", **GROUP) == pytest.approx(end - start)
+    assert gw.value("cronsuite_job_last_run_duration_seconds", **GROUP) == pytest.approx(
+        end - start
+    )
     assert gw.value("cronsuite_job_last_run_exit_code", **GROUP) == 0
     assert gw.value("cronsuite_job_last_run_items", kind="additions", **GROUP) == 1
     assert gw.value("cronsuite_job_last_run_trigger", trigger="local", **GROUP) == 1
@@ -74,7 +76,11 @@ def test_a_failure_after_a_success_keeps_the_last_success(clean_pushgateway):
 def test_each_entry_of_a_job_has_its_own_group(clean_pushgateway):
     gw = clean_pushgateway
     run_job(
-        "run", "addition", PUSHGATEWAY_URL=gw.url, CRONSUITE_ENTRY="example", CRONSUITE_NAMESPACE="prod"
+        "run",
+        "addition",
+        PUSHGATEWAY_URL=gw.url,
+        CRONSUITE_ENTRY="example",
+        CRONSUITE_NAMESPACE="prod",
     )
 
     labels = {"job": "addition", "entry": "example", "namespace": "prod"}
@@ -140,7 +146,16 @@ def test_a_run_that_counted_nothing_pushes_zero_for_the_previous_runs_kinds(clea
     run_job("run", "sleep", "--seconds", "0", "--in-transaction", PUSHGATEWAY_URL=gw.url)
     assert gw.value("cronsuite_job_last_run_items", kind="naps", **group) == 1
 
-    run_job("run", "sleep", "--seconds", "30", "--in-transaction", "--timeout", "1", PUSHGATEWAY_URL=gw.url)
+    run_job(
+        "run",
+        "sleep",
+        "--seconds",
+        "30",
+        "--in-transaction",
+        "--timeout",
+        "1",
+        PUSHGATEWAY_URL=gw.url,
+    )
 
     # It should not show the previous run's figure beside this run's failure.
     assert gw.value("cronsuite_job_last_run_items", kind="naps", **group) == 0

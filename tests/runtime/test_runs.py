@@ -25,7 +25,12 @@ def test_a_successful_run_exits_0_and_is_recorded():
 
     assert result.returncode == 0
     run = JobRun.objects.get()
-    assert (run.job, run.entry, run.status, run.exit_code) == ("addition", "addition", "succeeded", 0)
+    assert (run.job, run.entry, run.status, run.exit_code) == (
+        "addition",
+        "addition",
+        "succeeded",
+        0,
+    )
     assert run.trigger == "local" and run.arguments == {"x": 10, "y": 20}
     assert run.counts == {"additions": 1} and run.finished_at >= run.started_at
     # It should end with one summary line carrying what an operator needs.
@@ -134,7 +139,9 @@ def test_a_killed_run_does_not_block_the_next_one():
     ],
 )
 def test_secret_values_never_reach_logs_or_records(setting, secret):
-    result = run_job("run", "fail", "--message", f"login with {secret} refused", **{setting: secret})
+    result = run_job(
+        "run", "fail", "--message", f"login with {secret} refused", **{setting: secret}
+    )
 
     assert secret not in result.stdout + result.stderr
     assert json_escaped(secret) not in result.stdout

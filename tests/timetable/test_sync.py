@@ -15,8 +15,13 @@ FEED = {
             "code": "ING2-A",
             "name": "Second year A",
             "slots": [
-                {"day": "monday", "start": "08:30", "end": "10:00", "subject": "Networks",
-                 "room": "A1"},
+                {
+                    "day": "monday",
+                    "start": "08:30",
+                    "end": "10:00",
+                    "subject": "Networks",
+                    "room": "A1",
+                },
                 {"day": "friday", "start": "13:00", "end": "14:30", "subject": "Databases"},
             ],
         }
@@ -73,7 +78,10 @@ def test_it_moves_a_slot_whose_start_changed():
 
     # It should see a new slot and a removed one: the start is part of a slot's identity.
     assert counts == {
-        "created": 0, "updated": 1, "removed": 0, "unchanged": 0,
+        "created": 0,
+        "updated": 1,
+        "removed": 0,
+        "unchanged": 0,
         "slots": {"created": 1, "updated": 0, "removed": 1},
     }
     monday = Slot.objects.filter(weekday=1).values_list("starts_at", "ends_at")

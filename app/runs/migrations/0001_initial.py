@@ -5,34 +5,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='JobRun',
+            name="JobRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('job', models.CharField(max_length=63)),
-                ('entry', models.CharField(help_text='The schedule entry (CronJob) it ran for.', max_length=63)),
-                ('arguments', models.JSONField(blank=True, default=list)),
-                ('trigger', models.CharField(choices=[('scheduled', 'Scheduled'), ('manual', 'Manual'), ('local', 'Local')], max_length=16)),
-                ('scheduled_for', models.DateTimeField(blank=True, null=True)),
-                ('kubernetes_job', models.CharField(blank=True, max_length=63)),
-                ('host', models.CharField(blank=True, help_text='Pod or host that ran it.', max_length=253)),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed'), ('skipped', 'Skipped'), ('interrupted', 'Interrupted'), ('timed_out', 'Timed Out')], default='running', max_length=16)),
-                ('exit_code', models.SmallIntegerField(blank=True, null=True)),
-                ('counts', models.JSONField(blank=True, default=dict)),
-                ('error', models.CharField(blank=True, max_length=500)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("job", models.CharField(max_length=63)),
+                (
+                    "entry",
+                    models.CharField(
+                        help_text="The schedule entry (CronJob) it ran for.", max_length=63
+                    ),
+                ),
+                ("arguments", models.JSONField(blank=True, default=list)),
+                (
+                    "trigger",
+                    models.CharField(
+                        choices=[
+                            ("scheduled", "Scheduled"),
+                            ("manual", "Manual"),
+                            ("local", "Local"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("scheduled_for", models.DateTimeField(blank=True, null=True)),
+                ("kubernetes_job", models.CharField(blank=True, max_length=63)),
+                (
+                    "host",
+                    models.CharField(
+                        blank=True, help_text="Pod or host that ran it.", max_length=253
+                    ),
+                ),
+                ("started_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                            ("skipped", "Skipped"),
+                            ("interrupted", "Interrupted"),
+                            ("timed_out", "Timed Out"),
+                        ],
+                        default="running",
+                        max_length=16,
+                    ),
+                ),
+                ("exit_code", models.SmallIntegerField(blank=True, null=True)),
+                ("counts", models.JSONField(blank=True, default=dict)),
+                ("error", models.CharField(blank=True, max_length=500)),
             ],
             options={
-                'ordering': ['-started_at'],
-                'indexes': [models.Index(fields=['job', '-started_at'], name='runs_jobrun_job_3d1319_idx'), models.Index(fields=['entry', '-started_at'], name='runs_jobrun_entry_34e9cb_idx'), models.Index(fields=['started_at'], name='runs_jobrun_started_e7e489_idx')],
+                "ordering": ["-started_at"],
+                "indexes": [
+                    models.Index(fields=["job", "-started_at"], name="runs_jobrun_job_3d1319_idx"),
+                    models.Index(
+                        fields=["entry", "-started_at"], name="runs_jobrun_entry_34e9cb_idx"
+                    ),
+                    models.Index(fields=["started_at"], name="runs_jobrun_started_e7e489_idx"),
+                ],
             },
         ),
     ]

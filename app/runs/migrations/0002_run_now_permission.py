@@ -4,14 +4,16 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('runs', '0001_initial'),
+        ("runs", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='jobrun',
-            options={'ordering': ['-started_at'], 'permissions': [('run_now', 'Can start a schedule entry now')]},
+            name="jobrun",
+            options={
+                "ordering": ["-started_at"],
+                "permissions": [("run_now", "Can start a schedule entry now")],
+            },
         ),
     ]

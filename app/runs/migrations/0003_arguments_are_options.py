@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('runs', '0002_run_now_permission'),
+        ("runs", "0002_run_now_permission"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='jobrun',
-            name='arguments',
+            model_name="jobrun",
+            name="arguments",
             field=models.JSONField(blank=True, default=dict, help_text="The job's options."),
         ),
     ]

@@ -6,40 +6,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Group',
+            name="Group",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=50, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=50, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Slot',
+            name="Slot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekday', models.PositiveSmallIntegerField(choices=[(1, 'Monday'), (2, 'Tuesday'), (3, 'Wednesday'), (4, 'Thursday'), (5, 'Friday'), (6, 'Saturday'), (7, 'Sunday')])),
-                ('starts_at', models.TimeField()),
-                ('ends_at', models.TimeField()),
-                ('subject', models.CharField(max_length=200)),
-                ('room', models.CharField(blank=True, max_length=50)),
-                ('teacher', models.CharField(blank=True, max_length=200)),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.DB_CASCADE, related_name='slots', to='timetable.group')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Monday"),
+                            (2, "Tuesday"),
+                            (3, "Wednesday"),
+                            (4, "Thursday"),
+                            (5, "Friday"),
+                            (6, "Saturday"),
+                            (7, "Sunday"),
+                        ]
+                    ),
+                ),
+                ("starts_at", models.TimeField()),
+                ("ends_at", models.TimeField()),
+                ("subject", models.CharField(max_length=200)),
+                ("room", models.CharField(blank=True, max_length=50)),
+                ("teacher", models.CharField(blank=True, max_length=200)),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.DB_CASCADE,
+                        related_name="slots",
+                        to="timetable.group",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['group', 'weekday', 'starts_at'],
-                'constraints': [models.UniqueConstraint(fields=('group', 'weekday', 'starts_at'), name='timetable_slot_unique_start'), models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='timetable_slot_ends_after_start'), models.CheckConstraint(condition=models.Q(('weekday__gte', 1), ('weekday__lte', 7)), name='timetable_slot_iso_weekday')],
+                "ordering": ["group", "weekday", "starts_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("group", "weekday", "starts_at"), name="timetable_slot_unique_start"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                        name="timetable_slot_ends_after_start",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("weekday__gte", 1), ("weekday__lte", 7)),
+                        name="timetable_slot_iso_weekday",
+                    ),
+                ],
             },
         ),
     ]

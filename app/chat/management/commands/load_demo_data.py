@@ -41,14 +41,18 @@ def load(now) -> None:
 def make_user(number: int, now):
     # Every third user never verified their email; some of those joined long ago.
     joined = now - timedelta(days=number * 2)
-    user = User.objects.create_user(f"user{number}", f"user{number}@example.com", date_joined=joined)
+    user = User.objects.create_user(
+        f"user{number}", f"user{number}@example.com", date_joined=joined
+    )
     verified_at = None if number % 3 == 0 else joined + timedelta(hours=1)
     EmailVerification.objects.create(user=user, verified_at=verified_at)
     return user
 
 
 def make_conversation(user, created_at) -> None:
-    conversation = Conversation.objects.create(owner=user, title=f"Chat of {user}", created_at=created_at)
+    conversation = Conversation.objects.create(
+        owner=user, title=f"Chat of {user}", created_at=created_at
+    )
     Message.objects.bulk_create(
         Message(conversation=conversation, body=f"message {n}", created_at=created_at)
         for n in range(MESSAGES_PER_CONVERSATION)

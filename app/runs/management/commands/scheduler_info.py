@@ -10,7 +10,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--values", action="append", default=[], metavar="FILE",
+            "--values",
+            action="append",
+            default=[],
+            metavar="FILE",
             help="chart values override file, merged as `helm -f` does (repeatable)",
         )
         parser.add_argument("--count", type=int, default=3, help="next run times per entry")
