@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/cronsuite
 MARIADB_URL ?= mysql://root@127.0.0.1:3306/cronsuite
 TEST_ENV := PATH="$(CURDIR)/.tools/bin:$(CURDIR)/$(VENV)/bin:$$PATH" PUSHGATEWAY_URL= JOB_MODULES=
 
-.PHONY: run test test-postgres test-sqlite test-mariadb bench tools services
+.PHONY: run test lint test-postgres test-sqlite test-mariadb bench tools services
 
 ## make run: migrate the local SQLite database, load demo data if empty, run housekeeping.
 run: $(VENV)/.runtime
@@ -18,8 +18,12 @@ run: $(VENV)/.runtime
 	@LOG_FORMAT=text $(PY) -m jobs run housekeeping
 
 ## make test: install what the tests need, then run the whole suite on each database.
-test: $(VENV)/.dev tools services
+test: $(VENV)/.dev tools services lint
 	$(MAKE) -k --no-print-directory test-postgres test-sqlite test-mariadb
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff format --check --quiet .
+	$(VENV)/bin/ruff check --quiet .
 
 test-postgres:
 	$(TEST_ENV) DATABASE_URL=$(PG_URL) $(PY) -m pytest -q $(PYTEST_ARGS)
