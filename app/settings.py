@@ -103,7 +103,8 @@ JOB_TIMEOUT = env.integer("JOB_TIMEOUT", 3600, minimum=1)
 # Extra modules defining `JOBS = [...]`: a project's own jobs, run by the same runtime.
 JOB_MODULES = env.string_list("JOB_MODULES")
 PUSHGATEWAY_URL = env.string("PUSHGATEWAY_URL")
-PUSHGATEWAY_TIMEOUT = env.integer("PUSHGATEWAY_TIMEOUT", 5, minimum=1)
+# Short: a push in flight when SIGTERM comes must end within the 5 s the runtime promises.
+PUSHGATEWAY_TIMEOUT = env.integer("PUSHGATEWAY_TIMEOUT", 2, minimum=1)
 CRONSUITE_ENTRY = env.string("CRONSUITE_ENTRY")
 CRONSUITE_SCHEDULE = env.string("CRONSUITE_SCHEDULE")
 CRONSUITE_TIMEZONE = env.string("CRONSUITE_TIMEZONE", "UTC")
@@ -111,6 +112,8 @@ CRONSUITE_CRONJOB = env.string("CRONSUITE_CRONJOB")
 CRONSUITE_K8S_JOB = env.string("CRONSUITE_K8S_JOB")
 CRONSUITE_NAMESPACE = env.string("CRONSUITE_NAMESPACE")
 CRONSUITE_POD = env.string("CRONSUITE_POD") or env.string("HOSTNAME")
+# The Job's activeDeadlineSeconds (every attempt of one run), so alerts allow for retries.
+CRONSUITE_JOB_DEADLINE = env.integer("CRONSUITE_JOB_DEADLINE", 0, minimum=0) or None
 # Set in a cluster (e.g. "cronsuite-"): the admin's "Run now" creates a Job from the CronJob
 # <prefix><entry> in CRONSUITE_NAMESPACE. Unset: it runs the job on the web app's machine.
 CRONSUITE_CRONJOB_PREFIX = env.string("CRONSUITE_CRONJOB_PREFIX")

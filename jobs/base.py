@@ -1,9 +1,12 @@
 """What a job is: a name, a sentence, typed options, and a handle() that does one unit of work."""
 
 import argparse
+import sys
 from abc import ABC, abstractmethod
 from collections import Counter
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
+
+from django.db import transaction
 
 from jobs.errors import UsageError
 from jobs.logs import EventLog
@@ -80,10 +83,28 @@ class Run:
         self.interrupts = None  # set by the runner; None when a test calls a job directly
 
     def uninterrupted(self):
-        """SIGTERM and the deadline wait until the block is done: wrap a batch's commit and
-        its count in it, so a run never commits work it does not count (or counts work it
-        rolled back). Keep such blocks short: the grace period after SIGTERM is 5 s."""
+        """SIGTERM and the deadline wait until the block is done. Keep it to a moment: the
+        grace period after SIGTERM is 5 s."""
         return self.interrupts.deferred() if self.interrupts else nullcontext()
+
+    @contextmanager
+    def batch(self):
+        """One short transaction whose counts are added only if it commits.
+
+        The work inside can be interrupted (SIGTERM, the deadline) and then rolls back, counts
+        and all; the commit and the counting are one uninterruptible moment, so the run's counts
+        are exactly what it committed. Yields a Counter for the batch's counts."""
+        counts = Counter()
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield counts
+        except BaseException:
+            atomic.__exit__(*sys.exc_info())
+            raise
+        with self.uninterrupted():
+            atomic.__exit__(None, None, None)
+            self.counts.update(counts)
 
     def count(self, kind: str, n: int = 1) -> None:
         self.counts[kind] += n

@@ -68,13 +68,14 @@ def prune(run: Run, kind: str, queryset: QuerySet, dry_run: bool) -> None:
 
 
 def prune_step(run: Run, kind: str, queryset: QuerySet) -> bool:
-    """One batch and its count, with SIGTERM held until both are done."""
-    with run.uninterrupted():
-        deleted = delete_batch(queryset, settings.LOG_CLEANUP_BATCH_SIZE)
-        run.count(kind, deleted)
-    if deleted:
-        run.log.debug("cleanup.batch", f"Deleted {deleted} {kind}.", kind=kind, count=deleted)
-    return deleted > 0
+    """One batch, its count added only if it commits."""
+    with run.batch() as counts:
+        counts[kind] = delete_batch(queryset, settings.LOG_CLEANUP_BATCH_SIZE)
+    if counts[kind]:
+        run.log.debug(
+            "cleanup.batch", f"Deleted {counts[kind]} {kind}.", kind=kind, count=counts[kind]
+        )
+    return counts[kind] > 0
 
 
 class CleanupLogs(Job):

@@ -127,21 +127,20 @@ def clean_conversations(run: Run, now: datetime, dry_run: bool) -> None:
         after_pk = conversation_step(run, queryset, after_pk)
 
 
-# One batch and its count, with SIGTERM held until both are done: the run's counts are exactly
-# what it committed. Each returns where the next batch starts, or None when nothing is left.
+# One batch each, in a transaction whose counts are added only if it commits (Run.batch): the
+# run's counts are exactly what it committed. Each returns where the next batch starts, or None
+# when nothing is left.
 
 
 def conversation_step(run: Run, queryset: QuerySet, after_pk: int) -> int | None:
-    with run.uninterrupted():
+    with run.batch() as counts:
         step = delete_conversation_batch(queryset, after_pk, settings.HOUSEKEEPING_BATCH_SIZE)
         if step is None:
             return None
-        last_pk, conversations, messages = step
-        run.count("conversations", conversations)
-        run.count("messages", messages)
+        last_pk, counts["conversations"], counts["messages"] = step
     run.log.debug(
         "housekeeping.batch",
-        f"Deleted {conversations} conversations.",
+        f"Deleted {counts['conversations']} conversations.",
         task="conversations",
         last_pk=last_pk,
     )
@@ -149,20 +148,18 @@ def conversation_step(run: Run, queryset: QuerySet, after_pk: int) -> int | None
 
 
 def orphan_step(run: Run, queryset: QuerySet, after_pk: int) -> int | None:
-    with run.uninterrupted():
+    with run.batch() as counts:
         step = delete_message_batch(queryset, after_pk, settings.HOUSEKEEPING_BATCH_SIZE)
         if step is None:
             return None
-        last_pk, deleted = step
-        run.count("orphaned_messages", deleted)
+        last_pk, counts["orphaned_messages"] = step
     return last_pk
 
 
 def user_step(run: Run, queryset: QuerySet) -> bool:
-    with run.uninterrupted():
-        deleted = delete_user_batch(queryset, USER_BATCH_SIZE)
-        run.count("users", deleted)
-    return deleted > 0
+    with run.batch() as counts:
+        counts["users"] = delete_user_batch(queryset, USER_BATCH_SIZE)
+    return counts["users"] > 0
 
 
 def clean_messages(run: Run, now: datetime, dry_run: bool) -> None:

@@ -47,9 +47,10 @@ class Interrupts:
 
     @contextmanager
     def armed_for_job(self):
+        # Armed first: a SIGTERM landing between the two lines is then raised by the handler.
+        self.armed = True
         if self.pending:  # SIGTERM came while the run was being set up: do no work at all
             self._raise_pending()
-        self.armed = True
         signal.setitimer(signal.ITIMER_REAL, self.timeout)
         try:
             yield

@@ -36,7 +36,13 @@ class Metrics:
         return bool(self._gauges)
 
 
-def start_metrics(started: float, trigger: str, deadline: int, schedule_info: dict) -> Metrics:
+def start_metrics(
+    started: float,
+    trigger: str,
+    deadline: int,
+    schedule_info: dict,
+    kubernetes_deadline: int | None = None,
+) -> Metrics:
     m = Metrics()
     m.gauge(f"{PREFIX}last_run_start_timestamp_seconds", "Start of the latest run.", started)
     m.state_set(
@@ -46,6 +52,12 @@ def start_metrics(started: float, trigger: str, deadline: int, schedule_info: di
         f"{PREFIX}last_run_trigger", "How the latest run was started.", "trigger", TRIGGERS, trigger
     )
     m.gauge(f"{PREFIX}deadline_seconds", "Deadline of the latest run.", deadline)
+    if kubernetes_deadline:
+        m.gauge(
+            f"{PREFIX}kubernetes_deadline_seconds",
+            "The Kubernetes Job's activeDeadlineSeconds: all attempts of one scheduled run.",
+            kubernetes_deadline,
+        )
     if "expected_interval_seconds" in schedule_info:
         m.gauge(
             f"{PREFIX}expected_interval_seconds",

@@ -66,6 +66,7 @@ class JobRunner:
         self.job = job
         self.options = options
         self.timeout = timeout or settings.JOB_TIMEOUT
+        self.job_deadline = settings.CRONSUITE_JOB_DEADLINE
         self.entry = settings.CRONSUITE_ENTRY or job.name
         self.origin = trigger.detect(settings.CRONSUITE_K8S_JOB, settings.CRONSUITE_CRONJOB)
         self.schedule = schedule_info(
@@ -128,11 +129,12 @@ class JobRunner:
         )
         self.log = self.log.bind(run_id=record.pk)
         self.log.info("run.skipped", f"Another run of {self.job.name} holds the lock: skipped.")
-        self.pusher.push(skip_metrics(now))
+        self.pusher.push(skip_metrics(now), timeout=self._push_timeout())
         self._summary(Outcome("skipped", 0), {}, now)
         return Outcome("skipped", 0)
 
     def _start(self) -> JobRun:
+        mark_abandoned_runs(self.job.name)
         record = self._record(status=JobRun.Status.RUNNING)
         self.log.bind(run_id=record.pk).info(
             "run.started",
@@ -143,9 +145,11 @@ class JobRunner:
             timeout_seconds=self.timeout,
             host=record.host,
         )
-        self.pusher.push(
-            start_metrics(self.started, self.origin.trigger, self.timeout, self.schedule)
-        )
+        if not self.interrupts.pending:  # already stopping: the end push says it all
+            metrics = start_metrics(
+                self.started, self.origin.trigger, self.timeout, self.schedule, self.job_deadline
+            )
+            self.pusher.push(metrics, timeout=self._push_timeout())
         return record
 
     def _work(self, run: Run) -> Outcome:
@@ -199,7 +203,7 @@ class JobRunner:
         # the summary line after the push.
         left = self.interrupts.seconds_left()
         timeout = self.pusher.timeout
-        return timeout if left is None else max(0.1, min(timeout, left - 0.5))
+        return timeout if left is None else max(0.1, min(timeout, left - 1.0))
 
     def _summary(self, outcome: Outcome, counts: dict, ended: float) -> None:
         level = logging.INFO if outcome.exit_code == 0 else logging.ERROR
@@ -217,13 +221,27 @@ class JobRunner:
         )
 
 
-def previous_kinds(record: JobRun) -> list[str]:
-    counts = (
-        JobRun.objects.filter(entry=record.entry, finished_at__isnull=False)
-        .exclude(pk=record.pk)
-        .exclude(status=JobRun.Status.SKIPPED)
-        .order_by("-started_at")
-        .values_list("counts", flat=True)
-        .first()
+def mark_abandoned_runs(job: str) -> int:
+    """Rows still `running` while we hold the job's lock belong to processes that died without
+    recording their end (SIGKILL, OOM, node lost): say so instead of leaving them running."""
+    return JobRun.objects.filter(job=job, status=JobRun.Status.RUNNING).update(
+        status=JobRun.Status.INTERRUPTED,
+        error="The process ended without recording its end (killed, out of memory, node lost).",
     )
+
+
+def previous_kinds(record: JobRun) -> list[str]:
+    """Kinds the entry's previous run counted; none if the database cannot say (a failing run
+    must still be reported with its own outcome)."""
+    try:
+        counts = (
+            JobRun.objects.filter(entry=record.entry, finished_at__isnull=False)
+            .exclude(pk=record.pk)
+            .exclude(status=JobRun.Status.SKIPPED)
+            .order_by("-started_at")
+            .values_list("counts", flat=True)
+            .first()
+        )
+    except Exception:  # noqa: BLE001 - the zeros are a nicety; the outcome is not
+        return []
     return list(counts or {})

@@ -1,8 +1,11 @@
 """Seed 001's scheduler API for staff, on the admin's session: status, trigger, statistics.
 
-The same data and the same "Run now" as the admin's schedules page, as JSON for scripts."""
+The same data and the same "Run now" as the admin's schedules page, as JSON for scripts. Callers
+are staff with the model permission; a POST carries Django's CSRF token (the `csrftoken` cookie
+sent back as an `X-CSRFToken` header), like any form of the admin."""
 
 import json
+from functools import wraps
 
 from django.contrib.auth.decorators import permission_required
 from django.http import JsonResponse
@@ -11,6 +14,16 @@ from django.views.decorators.http import require_GET, require_POST
 from app.chat.models import StatisticsSnapshot
 from app.runs.schedules import entry_statuses, start
 from jobs import schedule
+
+
+def staff_only(view):
+    @wraps(view)
+    def check(request, *args, **kwargs):
+        if not (request.user.is_active and request.user.is_staff):
+            return JsonResponse({"error": "Staff only: log in to the admin first."}, status=403)
+        return view(request, *args, **kwargs)
+
+    return check
 
 
 def run_as_dict(run) -> dict | None:
@@ -28,6 +41,7 @@ def run_as_dict(run) -> dict | None:
 
 
 @require_GET
+@staff_only
 @permission_required("runs.view_jobrun", raise_exception=True)
 def status(request):
     entries = [
@@ -42,6 +56,7 @@ def status(request):
 
 
 @require_POST
+@staff_only
 @permission_required("runs.run_now", raise_exception=True)
 def trigger(request):
     try:
@@ -51,10 +66,15 @@ def trigger(request):
     entry = next((e for e in schedule.describe() if e.name == name), None)
     if entry is None:
         return JsonResponse({"error": f"No schedule entry {name!r}."}, status=404)
-    return JsonResponse({"entry": name, "started": start(entry)}, status=202)
+    try:
+        started = start(entry)
+    except Exception as e:  # noqa: BLE001 - the Kubernetes API or the local process said no
+        return JsonResponse({"error": f"Could not start {name}: {e}"}, status=502)
+    return JsonResponse({"entry": name, "started": started}, status=202)
 
 
 @require_GET
+@staff_only
 @permission_required("chat.view_statisticssnapshot", raise_exception=True)
 def statistics(request):
     snapshot = StatisticsSnapshot.objects.first()

@@ -58,7 +58,10 @@ def run_now_view(request, entry_name: str):
     entry = next((e for e in schedule.describe() if e.name == entry_name), None)
     if entry is None:
         raise Http404(f"No schedule entry {entry_name!r}.")
-    messages.success(request, start(entry))
+    try:
+        messages.success(request, start(entry))
+    except Exception as e:  # noqa: BLE001 - the Kubernetes API or the local process said no
+        messages.error(request, f"Could not start {entry.name}: {e}")
     return redirect("admin-schedules")
 
 

@@ -3,6 +3,8 @@
 import json
 
 import pytest
+from django.contrib.auth.models import Permission, User
+from django.test import Client
 from django.urls import reverse
 
 from app.chat.models import StatisticsSnapshot
@@ -85,3 +87,56 @@ def test_trigger_starts_the_entry(admin_client_of, monkeypatch):
         timeout=60,
         message="the triggered run",
     )
+
+
+@pytest.mark.django_db
+def test_a_user_who_is_not_staff_is_refused_even_with_the_permission(client):
+    user = User.objects.create_user("pat")
+    user.user_permissions.add(Permission.objects.get(codename="view_jobrun"))
+    client.force_login(user)
+
+    response = client.get(reverse("scheduler-status"))
+
+    assert response.status_code == 403 and "Staff only" in response.json()["error"]
+
+
+@pytest.mark.django_db
+def test_an_anonymous_trigger_is_refused(client):
+    response = client.post(
+        reverse("scheduler-trigger"), b'{"entry": "addition"}', "application/json"
+    )
+
+    assert response.status_code == 403
+    assert not JobRun.objects.exists()
+
+
+@pytest.mark.django_db
+def test_trigger_needs_the_csrf_token_like_any_admin_form(admin_client_of):
+    admin_client_of("view_jobrun", "run_now")
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(User.objects.get(username="olga"))
+
+    response = strict.post(
+        reverse("scheduler-trigger"), b'{"entry": "addition"}', "application/json"
+    )
+
+    assert response.status_code == 403
+    assert not JobRun.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_trigger_the_cluster_refuses_answers_502_with_the_reason(
+    admin_client_of, settings, monkeypatch, tmp_path
+):
+    settings.CRONSUITE_CRONJOB_PREFIX = "cronsuite-"
+    settings.CRONSUITE_NAMESPACE = "jobs"
+    # Neither in a pod nor with a kubeconfig: the Kubernetes client cannot be configured.
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "missing-kubeconfig"))
+    client = admin_client_of("view_jobrun", "run_now")
+
+    response = client.post(
+        reverse("scheduler-trigger"), b'{"entry": "addition"}', "application/json"
+    )
+
+    assert response.status_code == 502
+    assert response.json()["error"].startswith("Could not start addition:")

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connections
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -15,7 +16,7 @@ from app.runs.models import JobRun
 from jobs import housekeeping
 from jobs.base import Run
 from jobs.logs import EventLog
-from tests.conftest import finish, run_job, start_job, terminate, wait_for_line
+from tests.conftest import finish, run_job, start_job, terminate, wait_for_line, wait_until
 
 NOW = timezone.now()
 DAY = timedelta(days=1)
@@ -257,3 +258,34 @@ def test_two_concurrent_runs_one_works_and_the_other_is_skipped():
     assert Conversation.objects.count() == RECENT_CONVERSATIONS
     statuses = Counter(JobRun.objects.values_list("status", flat=True))
     assert statuses == Counter(succeeded=1, skipped=1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sigterm_while_a_batch_waits_on_a_row_lock_rolls_it_back_within_5_seconds():
+    # PostgreSQL only (not a core test): the wait is found in pg_stat_activity.
+    owner = User.objects.create_user("locker")
+    locked = make_conversation(owner, 40 * DAY)
+    holder = connections.create_connection("default")
+    try:
+        # Another session holds the row, as a slow web request would.
+        holder.set_autocommit(False)
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT id FROM chat_conversation WHERE id = %s FOR UPDATE", [locked.pk])
+        process = start_job("run", "housekeeping", "--task", "conversations")
+        seen = wait_for_line(process, "run.started")
+        wait_until(lambda: waiting_on_a_lock() > 0, message="the batch to wait on the row lock")
+
+        result, seconds = terminate(process, seen)
+    finally:
+        holder.rollback()
+        holder.close()
+
+    assert result.returncode == 143 and seconds < 5
+    assert JobRun.objects.get().status == "interrupted"
+    assert Conversation.objects.filter(pk=locked.pk).exists()
+
+
+def waiting_on_a_lock() -> int:
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+        return cursor.fetchone()[0]

@@ -3,6 +3,7 @@ overlap. Every test runs the real entrypoint in a subprocess against the test da
 
 import json
 import signal
+import socket
 
 import pytest
 
@@ -117,7 +118,7 @@ def test_other_jobs_are_not_blocked_by_a_running_job():
     terminate(first, seen)
 
 
-def test_a_killed_run_does_not_block_the_next_one():
+def test_a_killed_run_does_not_block_the_next_one_which_marks_it_abandoned():
     crashed = start_job("run", "sleep", "--seconds", "60")
     seen = wait_for_line(crashed, "sleep.started")
     crashed.send_signal(signal.SIGKILL)
@@ -126,6 +127,23 @@ def test_a_killed_run_does_not_block_the_next_one():
     result = run_job("run", "sleep", "--seconds", "0")
 
     assert result.returncode == 0 and result.summary["status"] == "succeeded"
+    # It should not leave the killed run "running" forever in the history.
+    killed = JobRun.objects.order_by("started_at").first()
+    assert killed.status == "interrupted" and "without recording its end" in killed.error
+
+
+def test_sigterm_during_a_hanging_start_push_still_records_within_5_seconds():
+    # A Pushgateway that accepts connections and never answers.
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        process = start_job("run", "sleep", "--seconds", "60", PUSHGATEWAY_URL=url)
+        seen = wait_for_line(process, "run.started")
+
+        result, seconds = terminate(process, seen)
+
+    assert result.returncode == 143 and seconds < 5
+    assert JobRun.objects.get().status == "interrupted"
+    assert result.summary["status"] == "interrupted"
 
 
 @pytest.mark.parametrize(
