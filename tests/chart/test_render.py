@@ -101,24 +101,29 @@ def test_the_retry_backoff_is_kubernetes_schedule():
 
 
 def test_the_job_deadline_leaves_every_attempt_its_full_timeout(default_objects):
-    # activeDeadlineSeconds bounds the whole Job: every attempt, the backoff between them, and a pod's start.
+    # activeDeadlineSeconds bounds the whole Job: every attempt with its pod's start, and the backoff
+    # between them. The container gets it too (CRONSUITE_JOB_DEADLINE), for the alerts' grace.
     deadlines = {}
     for name, cronjob in cronjobs(default_objects).items():
         job_spec = cronjob["spec"]["jobTemplate"]["spec"]
         timeout = int(env_of(cronjob)["JOB_TIMEOUT"]["value"])
         attempts = job_spec["backoffLimit"] + 1
         deadline = job_spec["activeDeadlineSeconds"]
-        assert deadline == timeout * attempts + retry_backoff(attempts - 1) + 60, name
+        assert deadline == (timeout + 60) * attempts + retry_backoff(attempts - 1), name
+        assert env_of(cronjob)["CRONSUITE_JOB_DEADLINE"] == {
+            "name": "CRONSUITE_JOB_DEADLINE",
+            "value": str(deadline),
+        }, name
         deadlines[name.removeprefix(f"{RELEASE}-")] = deadline
     assert deadlines == {
-        "housekeeping": 14530,
-        "weekly-conversation-cleanup": 14530,
-        "statistics": 14530,
-        "sync-schedules": 1330,
-        "cleanup-logs": 1330,
-        "daily-report": 1890,
-        "sync-external-data": 7330,
-        "health-check": 130,
+        "housekeeping": 14710,
+        "weekly-conversation-cleanup": 14710,
+        "statistics": 14710,
+        "sync-schedules": 1510,
+        "cleanup-logs": 1510,
+        "daily-report": 2010,
+        "sync-external-data": 7510,
+        "health-check": 190,
         "addition": 110,
     }
 
@@ -128,6 +133,7 @@ def test_an_explicit_deadline_wins_when_one_attempt_fits():
     daily = cronjobs(objects)[f"{RELEASE}-daily-report"]
     assert daily["spec"]["jobTemplate"]["spec"]["activeDeadlineSeconds"] == 700
     assert env_of(daily)["JOB_TIMEOUT"]["value"] == "600"
+    assert env_of(daily)["CRONSUITE_JOB_DEADLINE"]["value"] == "700"
 
 
 def test_null_in_an_entry_derives_the_deadline_again():
@@ -139,7 +145,7 @@ def test_null_in_an_entry_derives_the_deadline_again():
         for n, c in cronjobs(objects).items()
     }
     assert found[f"{RELEASE}-housekeeping"] == 7200
-    assert found[f"{RELEASE}-health-check"] == 130
+    assert found[f"{RELEASE}-health-check"] == 190
 
 
 def test_an_explicit_deadline_shorter_than_one_attempt_fails_with_the_numbers():
@@ -154,7 +160,7 @@ def test_an_explicit_deadline_shorter_than_one_attempt_fails_with_the_numbers():
     assert result.returncode != 0
     assert (
         "jobs.daily-report.activeDeadlineSeconds is 600, shorter than one attempt needs (timeout 600 s + 60 s"
-        " to start the pod): set it to at least 660, or remove it to get 1890, enough for all 3 attempts."
+        " to start the pod): set it to at least 660, or remove it to get 2010, enough for all 3 attempts."
     ) in result.stderr
 
 
