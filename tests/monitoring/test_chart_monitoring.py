@@ -125,3 +125,18 @@ def test_the_dashboard_configmap_defaults_to_the_release_namespace():
     config_map = only(render("--set", "grafanaDashboard.enabled=true"), "ConfigMap", "-dashboard")
     assert config_map["metadata"]["namespace"] == "apps"
     assert config_map["metadata"]["labels"]["grafana_dashboard"] == "1"
+
+
+def test_the_cronjob_alerts_fallback_deadline_is_the_charts_default_job_deadline():
+    # An entry that never pushed gets the grace of the chart's default entry: its whole Job.
+    rule = next(
+        r
+        for group in yaml.safe_load(RULES.read_text())["groups"]
+        for r in group["rules"]
+        if r.get("alert") == "CronsuiteCronJobNotSucceeded"
+    )
+    documents = render("--set", "jobs.probe.schedule=0 1 * * *")
+    probe = only(documents, "CronJob", "-probe")
+    deadline = probe["spec"]["jobTemplate"]["spec"]["activeDeadlineSeconds"]
+    assert deadline == 14710
+    assert f"{deadline} * max by (namespace, cronjob) (kube_cronjob_labels" in rule["expr"]
