@@ -1,6 +1,8 @@
 import pytest
 from django.contrib.auth.models import Permission, User
 
+from app.runs.models import JobRun
+
 
 @pytest.fixture
 def admin_client_of(client):
@@ -12,3 +14,14 @@ def admin_client_of(client):
         return client
 
     return log_in
+
+
+@pytest.fixture
+def failed_statistics_run(db):
+    return JobRun.objects.create(
+        job="housekeeping",
+        entry="statistics",
+        trigger="scheduled",
+        status="failed",
+        error="db gone",
+    )

@@ -8,14 +8,7 @@ from tests.conftest import database_url, wait_until
 
 
 @pytest.mark.django_db
-def test_the_run_history_lists_and_filters_runs(admin_client_of):
-    JobRun.objects.create(
-        job="housekeeping",
-        entry="statistics",
-        trigger="scheduled",
-        status="failed",
-        error="db gone",
-    )
+def test_the_run_history_lists_and_filters_runs(admin_client_of, failed_statistics_run):
     JobRun.objects.create(job="addition", entry="addition", trigger="manual", status="succeeded")
     client = admin_client_of(superuser=True)
 

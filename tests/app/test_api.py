@@ -13,14 +13,7 @@ from tests.conftest import database_url, wait_until
 
 
 @pytest.mark.django_db
-def test_status_lists_every_entry_with_its_last_run(admin_client_of):
-    JobRun.objects.create(
-        job="housekeeping",
-        entry="statistics",
-        trigger="scheduled",
-        status="failed",
-        error="db gone",
-    )
+def test_status_lists_every_entry_with_its_last_run(admin_client_of, failed_statistics_run):
     client = admin_client_of("view_jobrun")
 
     body = client.get(reverse("scheduler-status")).json()
