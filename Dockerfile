@@ -45,8 +45,8 @@ COPY manage.py ./
 COPY app ./app
 COPY jobs ./jobs
 COPY k8s ./k8s
-# `python -m jobs list` and `manage.py scheduler_info` read the schedules from here
-# (jobs/schedule.py: helm/cronsuite/values.yaml beside the jobs package).
+# `python -m jobs list` and `manage.py scheduler_info` read the schedule entries from here
+# (jobs/entries.py: helm/cronsuite/values.yaml beside the jobs package).
 COPY helm/cronsuite/values.yaml ./helm/cronsuite/values.yaml
 # Bytecode compiled now, since nothing can be written under /app at run time.
 RUN python -m compileall -q /app

@@ -67,3 +67,11 @@ def string_list(name: str, default: list[str] | None = None, environ=os.environ)
     if value is None:
         return list(default or [])
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def renamed(names: dict[str, str], environ=os.environ) -> None:
+    """Old variable names still set (or their _FILE) stop the process, naming the new one:
+    a renamed setting must not be ignored in silence."""
+    for old, new in names.items():
+        if old in environ or f"{old}_FILE" in environ:
+            raise ImproperlyConfigured(f"{old} was renamed {new}: set {new} instead.")

@@ -63,7 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "app.accounts",
     "app.chat",
-    "app.runs",
+    "jobs",
     "app.timetable",
     "app.external",
 ]
@@ -80,7 +80,7 @@ WSGI_APPLICATION = "app.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "app" / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -134,7 +134,7 @@ SECRET_VALUES = [
 ]
 
 # cleanup-logs, daily-report, health-check (docs/jobs/).
-# BASE_URL is the app's own address; sync-schedules calls it too, health-check asks its /healthz.
+# BASE_URL is the app's own address; sync-timetable calls it too, health-check asks its /healthz.
 BASE_URL = env.string("BASE_URL")
 LOG_RETENTION_DAYS = env.integer("LOG_RETENTION_DAYS", 30, minimum=1)
 LOG_KEEP_RUNS = env.integer("LOG_KEEP_RUNS", 10, minimum=0)
@@ -193,16 +193,26 @@ MAILERS = {"default": _mailer()}
 if _email_password:
     SECRET_VALUES.append(_email_password)
 
-# sync-schedules (docs/jobs/sync-schedules.md). The job sends TOKEN to BASE_URL (set above);
-# the app's /api/groups/update checks it and reads the timetable feed at SCHEDULE_SOURCE_URL.
+# sync-timetable (docs/jobs/sync-timetable.md). The job sends TOKEN to BASE_URL (set above);
+# the app's /api/groups/update checks it and reads the timetable feed at TIMETABLE_FEED_URL.
 TOKEN = env.string("TOKEN")
-SYNC_SCHEDULES_TIMEOUT = env.integer("SYNC_SCHEDULES_TIMEOUT", 300, minimum=1)
-SYNC_SCHEDULES_RETRIES = env.integer("SYNC_SCHEDULES_RETRIES", 3, minimum=0)
-SYNC_SCHEDULES_BACKOFF_FACTOR = env.integer("SYNC_SCHEDULES_BACKOFF_FACTOR", 2, minimum=0)
-SCHEDULE_SOURCE_URL = env.string("SCHEDULE_SOURCE_URL")
-SCHEDULE_SOURCE_TIMEOUT = env.integer("SCHEDULE_SOURCE_TIMEOUT", 30, minimum=1)
+SYNC_TIMETABLE_TIMEOUT = env.integer("SYNC_TIMETABLE_TIMEOUT", 300, minimum=1)
+SYNC_TIMETABLE_RETRIES = env.integer("SYNC_TIMETABLE_RETRIES", 3, minimum=0)
+SYNC_TIMETABLE_BACKOFF_FACTOR = env.integer("SYNC_TIMETABLE_BACKOFF_FACTOR", 2, minimum=0)
+TIMETABLE_FEED_URL = env.string("TIMETABLE_FEED_URL")
+TIMETABLE_FEED_TIMEOUT = env.integer("TIMETABLE_FEED_TIMEOUT", 30, minimum=1)
 if TOKEN:
     SECRET_VALUES.append(TOKEN)
+# "schedule" means a cron expression in cronsuite; the timetable settings had it in their names.
+env.renamed(
+    {
+        "SCHEDULE_SOURCE_URL": "TIMETABLE_FEED_URL",
+        "SCHEDULE_SOURCE_TIMEOUT": "TIMETABLE_FEED_TIMEOUT",
+        "SYNC_SCHEDULES_TIMEOUT": "SYNC_TIMETABLE_TIMEOUT",
+        "SYNC_SCHEDULES_RETRIES": "SYNC_TIMETABLE_RETRIES",
+        "SYNC_SCHEDULES_BACKOFF_FACTOR": "SYNC_TIMETABLE_BACKOFF_FACTOR",
+    }
+)
 
 # sync-external-data (docs/jobs/sync-external-data.md).
 EXTERNAL_DATA_URL = env.string("EXTERNAL_DATA_URL")

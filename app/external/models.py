@@ -1,5 +1,5 @@
 """Records copied from an external service by the sync-external-data job
-(jobs/sync_external_data.py, docs/jobs/sync-external-data.md)."""
+(jobs/catalog/sync_external_data.py, docs/jobs/sync-external-data.md)."""
 
 from django.db import models
 from django.utils import timezone

@@ -1,5 +1,5 @@
 """Groups (classes of students) and their weekly timetable, refreshed from the timetable feed
-by POST /api/groups/update (app/timetable/sync.py, docs/jobs/sync-schedules.md)."""
+by POST /api/groups/update (app/timetable/sync.py, docs/jobs/sync-timetable.md)."""
 
 from django.db import models
 from django.db.models import F, Q

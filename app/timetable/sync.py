@@ -2,7 +2,7 @@
 
 fetch -> parse (validates the whole document, touches nothing) -> apply (one transaction). So an
 unreachable or invalid feed changes nothing, and a refresh interrupted mid-way rolls back whole.
-The feed format is documented in docs/jobs/sync-schedules.md.
+The feed format is documented in docs/jobs/sync-timetable.md.
 """
 
 import logging

@@ -1,6 +1,6 @@
-"""POST /api/groups/update, the endpoint the sync-schedules job calls.
+"""POST /api/groups/update, the endpoint the sync-timetable job calls.
 
-Contract: docs/jobs/sync-schedules.md.
+Contract: docs/jobs/sync-timetable.md.
 """
 
 import hmac
@@ -32,10 +32,10 @@ def update_groups(request):
         return error(503, "The server has no TOKEN configured.")
     if not has_token(request, settings.TOKEN):
         return error(401, "Missing or wrong bearer token.", **{"WWW-Authenticate": "Bearer"})
-    if not settings.SCHEDULE_SOURCE_URL:
-        return error(503, "The server has no SCHEDULE_SOURCE_URL configured.")
+    if not settings.TIMETABLE_FEED_URL:
+        return error(503, "The server has no TIMETABLE_FEED_URL configured.")
     try:
-        counts = refresh(settings.SCHEDULE_SOURCE_URL, settings.SCHEDULE_SOURCE_TIMEOUT)
+        counts = refresh(settings.TIMETABLE_FEED_URL, settings.TIMETABLE_FEED_TIMEOUT)
     except FeedError as e:
         return error(502, str(e))
     return JsonResponse(counts)

@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth.models import Permission, User
 
-from app.runs.models import JobRun
+from jobs.models import JobRun
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from app.runs.models import JobRun
+from jobs.models import JobRun
 from tests.conftest import database_url, wait_until
 
 
@@ -33,7 +33,7 @@ def test_the_other_admin_pages_render(admin_client_of, model):
 def test_the_schedules_page_shows_every_chart_entry(admin_client_of):
     client = admin_client_of("view_jobrun")
 
-    page = client.get(reverse("admin-schedules"))
+    page = client.get(reverse("admin-entries"))
 
     assert page.status_code == 200
     for entry in (b"housekeeping", b"weekly-conversation-cleanup", b"statistics", b"health-check"):
@@ -46,7 +46,7 @@ def test_the_schedules_page_shows_every_chart_entry(admin_client_of):
 def test_run_now_is_refused_without_the_permission(admin_client_of):
     client = admin_client_of("view_jobrun")
 
-    response = client.post(reverse("admin-schedules-run", args=["addition"]))
+    response = client.post(reverse("admin-entries-run", args=["addition"]))
 
     assert response.status_code == 403
     assert not JobRun.objects.exists()
@@ -57,7 +57,7 @@ def test_run_now_on_one_machine_runs_the_entry_and_records_it(admin_client_of, m
     monkeypatch.setenv("DATABASE_URL", database_url())
     client = admin_client_of("view_jobrun", "run_now")
 
-    response = client.post(reverse("admin-schedules-run", args=["addition"]))
+    response = client.post(reverse("admin-entries-run", args=["addition"]))
 
     assert response.status_code == 302
     run = wait_until(
@@ -72,4 +72,4 @@ def test_run_now_on_one_machine_runs_the_entry_and_records_it(admin_client_of, m
 def test_run_now_of_an_unknown_entry_is_404(admin_client_of):
     client = admin_client_of("view_jobrun", "run_now")
 
-    assert client.post(reverse("admin-schedules-run", args=["nope"])).status_code == 404
+    assert client.post(reverse("admin-entries-run", args=["nope"])).status_code == 404

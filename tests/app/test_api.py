@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from app.chat.models import StatisticsSnapshot
-from app.runs.models import JobRun
+from jobs.models import JobRun
 from tests.conftest import database_url, wait_until
 
 
@@ -58,7 +58,7 @@ def test_statistics_before_any_snapshot_is_404_with_a_hint(admin_client_of):
 def test_trigger_rejects_a_bad_request(admin_client_of, body, status):
     client = admin_client_of("view_jobrun", "run_now")
 
-    response = client.post(reverse("scheduler-trigger"), body, content_type="application/json")
+    response = client.post(reverse("scheduler-run-now"), body, content_type="application/json")
 
     assert response.status_code == status and response.json()["error"]
 
@@ -69,7 +69,7 @@ def test_trigger_starts_the_entry(admin_client_of, monkeypatch):
     client = admin_client_of("view_jobrun", "run_now")
 
     response = client.post(
-        reverse("scheduler-trigger"),
+        reverse("scheduler-run-now"),
         json.dumps({"entry": "addition"}),
         content_type="application/json",
     )
@@ -96,7 +96,7 @@ def test_a_user_who_is_not_staff_is_refused_even_with_the_permission(client):
 @pytest.mark.django_db
 def test_an_anonymous_trigger_is_refused(client):
     response = client.post(
-        reverse("scheduler-trigger"), b'{"entry": "addition"}', "application/json"
+        reverse("scheduler-run-now"), b'{"entry": "addition"}', "application/json"
     )
 
     assert response.status_code == 403
@@ -110,7 +110,7 @@ def test_trigger_needs_the_csrf_token_like_any_admin_form(admin_client_of):
     strict.force_login(User.objects.get(username="olga"))
 
     response = strict.post(
-        reverse("scheduler-trigger"), b'{"entry": "addition"}', "application/json"
+        reverse("scheduler-run-now"), b'{"entry": "addition"}', "application/json"
     )
 
     assert response.status_code == 403
@@ -128,7 +128,7 @@ def test_a_trigger_the_cluster_refuses_answers_502_with_the_reason(
     client = admin_client_of("view_jobrun", "run_now")
 
     response = client.post(
-        reverse("scheduler-trigger"), b'{"entry": "addition"}', "application/json"
+        reverse("scheduler-run-now"), b'{"entry": "addition"}', "application/json"
     )
 
     assert response.status_code == 502

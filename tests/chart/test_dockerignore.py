@@ -122,7 +122,7 @@ def test_tests_and_bytecode_stay_out_of_the_context():
         "app/runs/tests/test_models.py",
         "app/tests/test_x.py",
         "jobs/__pycache__/cli.cpython-312.pyc",
-        "jobs/cli.pyc",
+        "jobs/runtime/cli.pyc",
         "tests/chart/test_static.py",
         "docs/helm.md",
         ".venv/bin/python",
@@ -137,7 +137,7 @@ def test_tests_and_bytecode_stay_out_of_the_context():
     [
         (["*"], "app/models.py", True),  # "*" matches the top directory "app"
         (["*", "!app/"], "app/models.py", False),  # an exception re-includes a directory's files
-        (["*", "!app/"], "jobs/cli.py", True),
+        (["*", "!app/"], "jobs/runtime/cli.py", True),
         (["*", "!app", "app/secret.txt"], "app/secret.txt", True),  # the last matching line wins
         (["*.md"], "docs/helm.md", False),  # "*" never crosses a "/"
         (["**/*.md"], "docs/helm.md", True),  # "**/" is any number of directories...

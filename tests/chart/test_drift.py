@@ -2,22 +2,22 @@
 
 import pytest
 
-from jobs.errors import UsageError
-from jobs.registry import all_jobs
-from jobs.schedule import load_entries
+from jobs.entries import from_values, load_values
+from jobs.runtime.discovery import all_jobs
+from jobs.runtime.errors import UsageError
 
 
 def registered() -> dict:
     # The jobs of jobs/ only: JOB_MODULES adds a project's (or the tests') own jobs.
-    return all_jobs([])
+    return all_jobs()
 
 
 def test_every_registered_job_is_scheduled_by_an_entry():
-    scheduled = {e.job for e in load_entries()}
+    scheduled = {e.job for e in from_values(load_values())}
     assert set(registered()) - scheduled == set()
 
 
-@pytest.mark.parametrize("entry", load_entries(), ids=lambda e: e.name)
+@pytest.mark.parametrize("entry", from_values(load_values()), ids=lambda e: e.name)
 def test_every_entry_names_a_registered_job_that_accepts_its_args(entry):
     jobs = registered()
     assert entry.job in jobs, f"entry {entry.name!r} runs unknown job {entry.job!r}"

@@ -3,7 +3,7 @@
 The container's args, its env (values, downward API fields) and envFrom (the rendered ConfigMap
 and Secret) are resolved from `helm template` output, with values pointing at loopback peers as a
 user would set them: PostgreSQL (the test database), a real Pushgateway, the web app itself
-(`manage.py runserver`, which sync-schedules calls and health-check asks), a feed server and an
+(`manage.py runserver`, which sync-timetable calls and health-check asks), a feed server and an
 SMTP server. Each run must exit 0 and record its JobRun. This proves manifests, entrypoint and
 settings agree.
 """
@@ -22,9 +22,9 @@ import requests
 import yaml
 from aiosmtpd.controller import Controller
 
-from app.runs.models import JobRun
-from jobs.registry import all_jobs
-from jobs.schedule import fire_times
+from jobs.cron import fire_times
+from jobs.models import JobRun
+from jobs.runtime.discovery import all_jobs
 from tests.chart.conftest import NAMESPACE, RELEASE, container, cronjobs, render
 from tests.conftest import ROOT, database_url, free_port, wait_until
 
@@ -108,7 +108,7 @@ def web_app(django_db_setup, django_db_blocker, feed_server):
         "DATABASE_URL": database_url(),
         "TOKEN": TOKEN,
         "SECRET_KEY": "pod-simulation",
-        "SCHEDULE_SOURCE_URL": f"{feed_server}/timetable.json",
+        "TIMETABLE_FEED_URL": f"{feed_server}/timetable.json",
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_FORMAT": "json",
     }
@@ -150,7 +150,7 @@ def user_values(tmp_path, pushgateway, web_app, feed_server, smtp_server) -> lis
             "PUSHGATEWAY_URL": pushgateway.url,
             "BASE_URL": web_app,
             "EXTERNAL_DATA_URL": f"{feed_server}/external.json",
-            "SCHEDULE_SOURCE_URL": f"{feed_server}/timetable.json",
+            "TIMETABLE_FEED_URL": f"{feed_server}/timetable.json",
             "EMAIL_HOST": controller.hostname,
             "EMAIL_PORT": controller.port,
             "EMAIL_USE_TLS": False,
@@ -212,7 +212,7 @@ def test_the_cronjob_runs_as_its_pod_would(
     cronjob = cronjobs(objects)[name]
     args = container(cronjob)["args"]
     job, entry = args[1], name.removeprefix(f"{RELEASE}-")
-    assert job in all_jobs([]), f"{name} runs {job!r}, which jobs/ does not register"
+    assert job in all_jobs(), f"{name} runs {job!r}, which jobs/ does not register"
 
     # The CronJob controller names the Job <cronjob>-<scheduled minute since the epoch>.
     due = last_fire_time(

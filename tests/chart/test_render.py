@@ -50,7 +50,7 @@ def test_it_renders_one_cronjob_per_enabled_entry(default_objects):
             "housekeeping",
             "statistics",
             "sync-external-data",
-            "sync-schedules",
+            "sync-timetable",
             "weekly-conversation-cleanup",
         ]
     ]
@@ -82,7 +82,7 @@ def test_entries_carry_the_seed_schedules_retries_and_per_attempt_timeouts(defau
             ["run", "housekeeping", "--task", "conversations"],
         ),
         "statistics": ("0 */6 * * *", False, 3, 3600, ["run", "housekeeping", "--task", "stats"]),
-        "sync-schedules": ("0 2 * * *", False, 3, 300, ["run", "sync-schedules"]),
+        "sync-timetable": ("0 2 * * *", False, 3, 300, ["run", "sync-timetable"]),
         "cleanup-logs": ("0 0 * * *", False, 3, 300, ["run", "cleanup-logs"]),
         "daily-report": ("0 9 * * *", False, 2, 600, ["run", "daily-report"]),
         "sync-external-data": ("0 * * * *", True, 3, 1800, ["run", "sync-external-data"]),
@@ -119,7 +119,7 @@ def test_the_job_deadline_leaves_every_attempt_its_full_timeout(default_objects)
         "housekeeping": 14710,
         "weekly-conversation-cleanup": 14710,
         "statistics": 14710,
-        "sync-schedules": 1510,
+        "sync-timetable": 1510,
         "cleanup-logs": 1510,
         "daily-report": 2010,
         "sync-external-data": 7510,

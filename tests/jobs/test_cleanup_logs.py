@@ -10,10 +10,10 @@ from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from app.runs.models import JobRun
-from jobs import cleanup_logs
-from jobs.base import Run
-from jobs.logs import EventLog
+from jobs.catalog import cleanup_logs
+from jobs.models import JobRun
+from jobs.runtime.logs import EventLog
+from jobs.runtime.run import Run
 from tests.conftest import run_job
 
 NOW = timezone.now()

@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from app.chat.models import StatisticsSnapshot
-from app.runs.models import JobRun
-from jobs import daily_report
+from jobs.catalog import daily_report
+from jobs.models import JobRun
 from tests.conftest import free_port, run_job
 from tests.support.mail import Inbox, running_smtp_server
 
@@ -54,12 +54,12 @@ def yesterday(db):
     make_run("housekeeping", "succeeded", 2 * HOUR)
     make_run("housekeeping", "succeeded", 3 * HOUR)
     make_run("housekeeping", "skipped", 3 * HOUR)
-    make_run("sync-schedules", "failed", 1 * HOUR, error="upstream answered 503")
-    make_run("sync-schedules", "failed", 5 * HOUR, error="upstream answered 503")
+    make_run("sync-timetable", "failed", 1 * HOUR, error="upstream answered 503")
+    make_run("sync-timetable", "failed", 5 * HOUR, error="upstream answered 503")
     make_run(
-        "sync-schedules", "timed_out", 6 * HOUR, error="deadline of 300 s exceeded", exit_code=124
+        "sync-timetable", "timed_out", 6 * HOUR, error="deadline of 300 s exceeded", exit_code=124
     )
-    make_run("sync-schedules", "succeeded", 7 * HOUR)
+    make_run("sync-timetable", "succeeded", 7 * HOUR)
 
 
 @pytest.mark.django_db
@@ -67,7 +67,7 @@ def test_it_counts_each_entrys_runs_and_groups_identical_failures(yesterday):
     entries = daily_report.summarize_entries(NOW - 24 * HOUR, NOW)
 
     # It should list the entry with failures first.
-    assert [e.entry for e in entries] == ["sync-schedules", "housekeeping"]
+    assert [e.entry for e in entries] == ["sync-timetable", "housekeeping"]
     sync, housekeeping = entries
     assert (sync.runs, sync.succeeded, sync.failed, sync.skipped) == (4, 1, 3, 0)
     assert (
@@ -117,10 +117,10 @@ def test_it_renders_a_text_and_an_html_part(yesterday):
     (html, mimetype) = message.alternatives[0]
     assert mimetype == "text/html"
     assert message.subject.endswith("3 failed run(s) of 7")
-    assert "sync-schedules: 4 run(s), 1 succeeded, 3 failed, 0 skipped" in text
+    assert "sync-timetable: 4 run(s), 1 succeeded, 3 failed, 0 skipped" in text
     assert "2x failed (exit 1)" in text and "upstream answered 503" in text
     assert "messages: 567" in text and "users: 12" in text
-    assert "<td>sync-schedules</td>" in html and "<code>upstream answered 503</code>" in html
+    assert "<td>sync-timetable</td>" in html and "<code>upstream answered 503</code>" in html
 
 
 @pytest.mark.django_db
@@ -149,7 +149,7 @@ real_entrypoint = pytest.mark.django_db(transaction=True)
 
 @real_entrypoint
 def test_it_emails_the_report_to_the_recipients(smtp_server):
-    make_run("sync-schedules", "failed", HOUR, error="upstream answered 503")
+    make_run("sync-timetable", "failed", HOUR, error="upstream answered 503")
     make_run("housekeeping", "succeeded", 2 * HOUR)
     make_snapshot(total_messages=4242)
 
@@ -170,7 +170,7 @@ def test_it_emails_the_report_to_the_recipients(smtp_server):
     assert mail.message["Subject"].startswith("[cronsuite] Daily report ")
     assert mail.message["Subject"].endswith(": 1 failed run(s) of 3")  # its own run is the 3rd
     text, html = mail.part("text/plain"), mail.part("text/html")
-    assert "sync-schedules: 1 run(s), 0 succeeded, 1 failed" in text
+    assert "sync-timetable: 1 run(s), 0 succeeded, 1 failed" in text
     assert "1x failed (exit 1)" in text and "upstream answered 503" in text
     assert "messages: 4242" in text
     assert "<td>housekeeping</td>" in html and "<td>4242</td>" in html

@@ -12,8 +12,8 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 import pytest
 from django.db import connection
 
-from app.runs.models import JobRun
-from jobs import checks
+from jobs.models import JobRun
+from jobs.runtime import checks
 from tests.conftest import ROOT, database_url, free_port, job_environment, run_job
 
 GAUGE = "cronsuite_health_check_up"
@@ -83,7 +83,7 @@ def in_database(url: str, expression: str):
     """Evaluate a Python expression in a real client of another database; its JSON value."""
     code = (
         "import django, json; django.setup(); from django.db import connection; "
-        f"from app.runs.models import JobRun; print(json.dumps({expression}))"
+        f"from jobs.models import JobRun; print(json.dumps({expression}))"
     )
     env = job_environment(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="app.settings")
     out = subprocess.run(

@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from app.accounts.models import EmailVerification
 from app.chat.models import Conversation, Message, StatisticsSnapshot
-from app.runs.models import JobRun
-from jobs import housekeeping
-from jobs.base import Run
-from jobs.logs import EventLog
+from jobs.catalog import housekeeping
+from jobs.models import JobRun
+from jobs.runtime.logs import EventLog
+from jobs.runtime.run import Run
 from tests.conftest import finish, run_job, start_job, terminate, wait_for_line, wait_until
 
 NOW = timezone.now()

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from app.external.models import ExternalRecord
-from app.runs.models import JobRun
+from jobs.models import JobRun
 from tests.conftest import free_port, run_job
 from tests.support.peers import Reply, ScriptedServer
 

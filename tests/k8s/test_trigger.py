@@ -7,7 +7,7 @@ import json
 import pytest
 from kubernetes import client
 
-from k8s.trigger import job_from_cronjob, manual_job_name, run_now
+from k8s.run_now import job_from_cronjob, manual_job_name, run_now
 from tests.chart.conftest import NAMESPACE, cronjobs, render
 from tests.chart.test_kubectl import kubectl, load_cronjob, write_kubeconfig
 

@@ -32,9 +32,9 @@ SUSPENDED = "sync-external-data"
 HOLD_LOCK = textwrap.dedent(
     """\
     import sys
-    from jobs.cli import setup_django
+    from jobs.runtime.cli import setup_django
     setup_django()
-    from jobs.locking import job_lock
+    from jobs.runtime.locking import job_lock
     with job_lock(sys.argv[1]) as acquired:
         print("held" if acquired else "busy", flush=True)
         sys.stdin.readline()

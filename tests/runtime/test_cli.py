@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from jobs import cli
+from jobs.runtime import cli
 from tests.conftest import run_job
 
 pytestmark = pytest.mark.core

@@ -7,8 +7,8 @@ import signal
 
 import pytest
 
-from jobs.errors import DeadlineExceeded, Terminated
-from jobs.interrupts import Interrupts
+from jobs.runtime.errors import DeadlineExceeded, Terminated
+from jobs.runtime.interrupts import Interrupts
 
 pytestmark = pytest.mark.core
 

@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from jobs.logs import EventFormatter
+from jobs.runtime.logs import EventFormatter
 
 pytestmark = pytest.mark.core
 

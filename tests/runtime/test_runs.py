@@ -8,7 +8,7 @@ import socket
 import pytest
 
 from app.chat.models import StatisticsSnapshot
-from app.runs.models import JobRun
+from jobs.models import JobRun
 from tests.conftest import (
     finish,
     free_port,

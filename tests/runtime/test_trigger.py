@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.runs.models import JobRun
-from jobs.trigger import detect
+from jobs.models import JobRun
+from jobs.runtime.origin import detect
 from tests.conftest import run_job
 
 pytestmark = pytest.mark.core

@@ -5,8 +5,9 @@ import time
 from django.db import transaction
 
 from app.chat.models import StatisticsSnapshot
-from jobs.base import Job, Run
-from jobs.errors import ConfigurationError, JobFailed
+from jobs.runtime.errors import ConfigurationError, JobFailed
+from jobs.runtime.job import Job
+from jobs.runtime.run import Run
 
 
 class Fail(Job):

@@ -14,8 +14,8 @@ TOKEN = "view-test-token-0b1c"
 def configured(settings):
     settings.TOKEN = TOKEN
     # Nothing listens on port 9: a request that got past the checks would answer 502.
-    settings.SCHEDULE_SOURCE_URL = "http://127.0.0.1:9/timetable.json"
-    settings.SCHEDULE_SOURCE_TIMEOUT = 1
+    settings.TIMETABLE_FEED_URL = "http://127.0.0.1:9/timetable.json"
+    settings.TIMETABLE_FEED_TIMEOUT = 1
     return settings
 
 
@@ -48,12 +48,12 @@ def test_it_answers_503_when_the_server_has_no_token(client, configured):
 
 
 def test_it_answers_503_when_the_server_has_no_feed_url(client, configured):
-    configured.SCHEDULE_SOURCE_URL = None
+    configured.TIMETABLE_FEED_URL = None
 
     response = client.post(URL, headers={"Authorization": f"Bearer {TOKEN}"})
 
     assert response.status_code == 503
-    assert "SCHEDULE_SOURCE_URL" in response.json()["error"]
+    assert "TIMETABLE_FEED_URL" in response.json()["error"]
 
 
 def test_it_answers_502_when_the_feed_is_down(client, configured):

@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class RunsConfig(AppConfig):
-    name = "app.runs"
-    label = "runs"
-    verbose_name = "Job runs"

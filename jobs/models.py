@@ -1,0 +1,44 @@
+from django.db import models
+from django.utils import timezone
+
+from jobs.runtime.vocabulary import Status, Trigger
+
+
+class JobRun(models.Model):
+    """One run of one job: the history people browse in the admin and the daily report."""
+
+    # The vocabulary lives in jobs/runtime/vocabulary.py; these names keep JobRun.Status working.
+    Status = Status
+    Trigger = Trigger
+
+    job = models.CharField(max_length=63)
+    entry = models.CharField(max_length=63, help_text="The schedule entry (CronJob) it ran for.")
+    arguments = models.JSONField(default=dict, blank=True, help_text="The job's options.")
+    trigger = models.CharField(max_length=16, choices=Trigger.choices)
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    kubernetes_job = models.CharField(max_length=63, blank=True)
+    host = models.CharField(max_length=253, blank=True, help_text="Pod or host that ran it.")
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
+    exit_code = models.SmallIntegerField(null=True, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        permissions = [("run_now", "Can start a schedule entry now")]
+        indexes = [
+            models.Index(fields=["job", "-started_at"]),
+            models.Index(fields=["entry", "-started_at"]),
+            models.Index(fields=["started_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.entry} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()

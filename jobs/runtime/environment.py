@@ -1,0 +1,70 @@
+"""What the environment tells a run about itself (the chart sets it on every pod): which entry it
+runs for, on what schedule, who started it, where, and its deadlines. Read from the settings once,
+before the run starts, so a bad value stops it with exit 2 before anything happens."""
+
+import socket
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+
+from jobs import cron
+from jobs.runtime.errors import ConfigurationError
+from jobs.runtime.origin import Origin, detect
+
+
+@dataclass(frozen=True)
+class RunEnvironment:
+    entry: str
+    origin: Origin
+    timeout: int  # seconds this attempt may run (JOB_TIMEOUT or --timeout)
+    job_deadline: int | None  # the Kubernetes Job's activeDeadlineSeconds, every attempt
+    kubernetes_job: str
+    host: str
+    namespace: str | None
+    schedule: str | None
+    time_zone: str
+    pushgateway_url: str | None
+    pushgateway_timeout: float
+    secrets: tuple[str, ...]  # values masked in every log line, row and metric
+
+    @classmethod
+    def from_settings(cls, job_name: str, timeout: int | None) -> "RunEnvironment":
+        environment = cls(
+            entry=settings.CRONSUITE_ENTRY or job_name,
+            origin=detect(settings.CRONSUITE_K8S_JOB, settings.CRONSUITE_CRONJOB),
+            timeout=timeout or settings.JOB_TIMEOUT,
+            job_deadline=settings.CRONSUITE_JOB_DEADLINE,
+            kubernetes_job=settings.CRONSUITE_K8S_JOB or "",
+            host=(settings.CRONSUITE_POD or socket.gethostname())[:253],
+            namespace=settings.CRONSUITE_NAMESPACE,
+            schedule=settings.CRONSUITE_SCHEDULE,
+            time_zone=settings.CRONSUITE_TIMEZONE,
+            pushgateway_url=settings.PUSHGATEWAY_URL,
+            pushgateway_timeout=settings.PUSHGATEWAY_TIMEOUT,
+            secrets=tuple(settings.SECRET_VALUES),
+        )
+        environment.schedule_metrics(datetime.now().astimezone())  # a bad schedule: exit 2 now
+        return environment
+
+    def grouping_key(self) -> dict[str, str]:
+        """The Pushgateway group of the run, besides its job: the entry, and the namespace."""
+        return {"entry": self.entry, **({"namespace": self.namespace} if self.namespace else {})}
+
+    def schedule_metrics(self, now: datetime) -> dict[str, float]:
+        if not self.schedule:
+            return {}
+        try:
+            return {
+                "expected_interval_seconds": cron.expected_interval_seconds(
+                    self.schedule, self.time_zone, now
+                ),
+                "next_run_timestamp_seconds": cron.next_run(
+                    self.schedule, self.time_zone, now
+                ).timestamp(),
+            }
+        except (cron.CronError, KeyError) as e:
+            raise ConfigurationError(
+                f"CRONSUITE_SCHEDULE {self.schedule!r} in time zone {self.time_zone!r} "
+                f"is not valid: {e}"
+            )

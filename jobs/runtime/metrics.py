@@ -1,0 +1,158 @@
+"""Pushgateway metrics for every run (names and semantics: docs/metrics.md).
+
+Each push builds a fresh registry and uses POST (pushadd), which replaces only the metrics it
+carries: a failed run therefore leaves the previous last-success timestamp in place.
+"""
+
+from collections.abc import Callable, Mapping
+
+from prometheus_client import CollectorRegistry, Gauge, pushadd_to_gateway
+from prometheus_client.exposition import default_handler
+
+from jobs.runtime.vocabulary import FAILURES, RUN_STATUSES, Status, Trigger
+
+PREFIX = "cronsuite_job_"
+# Every gauge the runtime pushes, declared once: name (after PREFIX) -> (help, label names).
+GAUGES = {
+    "last_run_start_timestamp_seconds": ("Start of the latest run.", ()),
+    "last_run_end_timestamp_seconds": ("End of the latest finished run.", ()),
+    "last_run_duration_seconds": ("Duration of the latest finished run.", ()),
+    "last_run_status": ("Status of the latest run.", ("status",)),
+    "last_run_trigger": ("How the latest run was started.", ("trigger",)),
+    "last_run_exit_code": ("Exit code of the latest finished run.", ()),
+    "last_run_items": ("Items processed by the latest run, per kind.", ("kind",)),
+    "last_success_timestamp_seconds": ("When the entry last succeeded.", ()),
+    "last_failure_timestamp_seconds": ("When the entry last failed.", ()),
+    "last_skip_timestamp_seconds": ("When a run was last skipped for overlap.", ()),
+    "deadline_seconds": ("Deadline of the latest run.", ()),
+    "kubernetes_deadline_seconds": (
+        "The Kubernetes Job's activeDeadlineSeconds: all attempts of one scheduled run.",
+        (),
+    ),
+    "expected_interval_seconds": ("Longest gap between two scheduled times of the entry.", ()),
+    "next_run_timestamp_seconds": (
+        "Next scheduled time of the entry after the latest run started.",
+        (),
+    ),
+}
+
+
+class Metrics:
+    """The gauges of one push, in a fresh registry (never the default one)."""
+
+    def __init__(self):
+        self.registry = CollectorRegistry()
+        self._gauges: dict[str, Gauge] = {}
+
+    def set(self, name: str, value: float, **labels: str) -> None:
+        """One of the runtime's gauges (GAUGES), by its name after the prefix."""
+        documentation, _ = GAUGES[name]
+        self.gauge(f"{PREFIX}{name}", documentation, value, labels)
+
+    def gauge(self, name: str, documentation: str, value: float, labels: Mapping | None = None):
+        """Any gauge by its full name: how jobs add their own (application statistics)."""
+        labels = dict(labels or {})
+        if name not in self._gauges:
+            self._gauges[name] = Gauge(name, documentation, list(labels), registry=self.registry)
+        gauge = self._gauges[name]
+        (gauge.labels(**labels) if labels else gauge).set(value)
+
+    def state_set(self, name: str, states, current: str) -> None:
+        (label,) = GAUGES[name][1]
+        for state in states:
+            self.set(name, 1 if state == current else 0, **{label: state})
+
+
+def start_metrics(
+    started: float, trigger: str, deadline: int, schedule: Mapping, job_deadline: int | None
+) -> Metrics:
+    m = Metrics()
+    m.set("last_run_start_timestamp_seconds", started)
+    m.state_set("last_run_status", RUN_STATUSES, Status.RUNNING)
+    m.state_set("last_run_trigger", Trigger.values, trigger)
+    m.set("deadline_seconds", deadline)
+    if job_deadline:
+        m.set("kubernetes_deadline_seconds", job_deadline)
+    for name, value in schedule.items():  # expected_interval_seconds, next_run_timestamp_seconds
+        m.set(name, value)
+    return m
+
+
+def end_metrics(
+    m: Metrics, started: float, ended: float, status: str, exit_code: int, items: Mapping
+) -> Metrics:
+    """The end of a run, added to the gauges the job set itself (`m`)."""
+    m.set("last_run_start_timestamp_seconds", started)
+    m.set("last_run_end_timestamp_seconds", ended)
+    m.set("last_run_duration_seconds", ended - started)
+    m.state_set("last_run_status", RUN_STATUSES, status)
+    m.set("last_run_exit_code", exit_code)
+    for kind, count in items.items():
+        m.set("last_run_items", count, kind=kind)
+    if status == Status.SUCCEEDED:
+        m.set("last_success_timestamp_seconds", ended)
+    if status in FAILURES:
+        m.set("last_failure_timestamp_seconds", ended)
+    return m
+
+
+def skip_metrics(when: float) -> Metrics:
+    m = Metrics()
+    m.set("last_skip_timestamp_seconds", when)
+    return m
+
+
+class Pusher:
+    """Pushes to one Pushgateway group (job + grouping key); a failure is logged, never raised."""
+
+    def __init__(
+        self,
+        url: str,
+        job: str,
+        grouping_key: dict[str, str],
+        log,
+        timeout: float,
+        handler: Callable = default_handler,
+    ):
+        self.url, self.job, self.grouping_key = url, job, grouping_key
+        self.log, self.timeout, self.handler = log, timeout, handler
+
+    def announce(self) -> None:
+        pass
+
+    def push(self, metrics: Metrics, timeout: float) -> bool:
+        try:
+            pushadd_to_gateway(
+                self.url,
+                job=self.job,
+                registry=metrics.registry,
+                grouping_key=self.grouping_key,
+                timeout=timeout,
+                handler=self.handler,
+            )
+        except Exception as e:  # noqa: BLE001 - a broken Pushgateway must never fail the job
+            self.log.error(
+                "metrics.push_failed", f"Could not push metrics to {self.url}: {e}", error=str(e)
+            )
+            return False
+        self.log.debug("metrics.pushed", "Pushed metrics.", url=self.url)
+        return True
+
+
+class NullPusher:
+    """PUSHGATEWAY_URL is not set: says so once, then pushes nothing (hc/lib/statsd.py's idea)."""
+
+    timeout = 0.0
+
+    def __init__(self, log):
+        self.log = log
+
+    def announce(self) -> None:
+        self.log.info("metrics.disabled", "PUSHGATEWAY_URL is not set: no metrics are pushed.")
+
+    def push(self, metrics: Metrics, timeout: float) -> bool:
+        return False
+
+
+def pusher_for(url: str | None, job: str, grouping_key: dict, log, timeout: float):
+    return Pusher(url, job, grouping_key, log, timeout) if url else NullPusher(log)
