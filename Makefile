@@ -9,7 +9,8 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/cronsuite
 MARIADB_URL ?= mysql://root@127.0.0.1:3306/cronsuite
 TEST_ENV := PATH="$(CURDIR)/.tools/bin:$(CURDIR)/$(VENV)/bin:$$PATH" PUSHGATEWAY_URL= JOB_MODULES=
 
-.PHONY: run test lint test-postgres test-sqlite test-mariadb bench tools services
+.PHONY: run test lint test-postgres test-sqlite test-mariadb bench bench-housekeeping \
+	bench-startup bench-chart tools services
 
 ## make run: migrate the local SQLite database, load demo data if empty, run housekeeping.
 run: $(VENV)/.runtime
@@ -35,9 +36,20 @@ test-sqlite:
 test-mariadb:
 	$(TEST_ENV) DATABASE_URL=$(MARIADB_URL) $(PY) -m pytest -q -m core $(PYTEST_ARGS)
 
-## make bench: the housekeeping deletion against its floor on PostgreSQL (prints ratios).
-bench: $(VENV)/.dev services
+## make bench: every benchmark; each prints ratios against a baseline measured in the same run.
+bench: bench-housekeeping bench-startup bench-chart
+
+# The housekeeping deletion against its floor (one SQL DELETE) on PostgreSQL.
+bench-housekeeping: $(VENV)/.dev services
 	$(PY) bench/housekeeping.py
+
+# A job process's start-up against a bare process that runs django.setup() and connects.
+bench-startup: $(VENV)/.dev services
+	$(PY) bench/startup.py
+
+# `helm template` of 1,000 entries against 10.
+bench-chart: $(VENV)/.dev tools
+	$(PY) bench/chart.py
 
 $(VENV)/.runtime: requirements.txt
 	@[ -n "$(PYTHON312)" ] || { echo "error: Python 3.12 not found (pyenv or python3.12 on PATH)"; exit 2; }

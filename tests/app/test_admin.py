@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from jobs.models import JobRun
-from tests.conftest import database_url, wait_until
+from tests.support.processes import database_url, wait_until
 
 
 @pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from app.chat.models import StatisticsSnapshot
 from jobs.models import JobRun
-from tests.conftest import database_url, wait_until
+from tests.support.processes import database_url, wait_until
 
 
 @pytest.mark.django_db

@@ -2,7 +2,7 @@
 
 import re
 
-from tests.chart.conftest import ROOT
+from tests.support.processes import ROOT
 
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 

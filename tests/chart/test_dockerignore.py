@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.chart.conftest import ROOT
+from tests.support.processes import ROOT
 
 
 def read_patterns(text: str) -> list[tuple[bool, str]]:

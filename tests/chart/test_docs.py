@@ -5,7 +5,8 @@ import re
 import pytest
 import yaml
 
-from tests.chart.conftest import ROOT, cronjobs
+from tests.support.chart import cronjobs
+from tests.support.processes import ROOT
 
 
 @pytest.mark.parametrize("document", ["README.md", "docs/helm.md"])

@@ -5,66 +5,15 @@ Job is built by kubectl client-side from the CronJob it fetched from the emulato
 (`--dry-run=client -o json`) and then created with a second kubectl call, as the toolbox notes say.
 """
 
-import asyncio
 import json
-import uuid
 
 import kubernetes_validate
 import pytest
-import yaml
 
-from tests.chart.conftest import NAMESPACE, container, cronjobs, render, tool
+from tests.support.chart import NAMESPACE, container, cronjobs, render
+from tests.support.kubernetes import kubectl, load_cronjob, write_kubeconfig
 
 KUBERNETES_VERSIONS = ["1.31.0", "1.32.0", "1.33.0", "1.34.0", "1.35.0"]
-
-
-async def kubectl(kubeconfig, *args, stdin: str | None = None) -> str:
-    process = await asyncio.create_subprocess_exec(
-        tool("kubectl"),
-        "--kubeconfig",
-        str(kubeconfig),
-        *args,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(stdin.encode() if stdin else None), 120)
-    assert process.returncode == 0, f"kubectl {' '.join(args)}: {err.decode()}"
-    return out.decode()
-
-
-def write_kubeconfig(path, url) -> None:
-    path.write_text(
-        yaml.safe_dump(
-            {
-                "apiVersion": "v1",
-                "kind": "Config",
-                "clusters": [{"name": "emulator", "cluster": {"server": str(url).rstrip("/")}}],
-                "users": [{"name": "tester", "user": {"token": "not-checked"}}],
-                "contexts": [
-                    {
-                        "name": "emulator",
-                        "context": {
-                            "cluster": "emulator",
-                            "user": "tester",
-                            "namespace": NAMESPACE,
-                        },
-                    }
-                ],
-                "current-context": "emulator",
-            }
-        )
-    )
-
-
-def load_cronjob(kmock, cronjob: dict) -> str:
-    # What the API server would have added on `helm install`.
-    uid = str(uuid.uuid4())
-    cronjob["metadata"].update(
-        namespace=NAMESPACE, uid=uid, creationTimestamp="2026-11-24T00:00:00Z", resourceVersion="1"
-    )
-    kmock.objects["batch/v1/cronjobs", NAMESPACE, cronjob["metadata"]["name"]] = cronjob
-    return uid
 
 
 @pytest.mark.asyncio

@@ -25,8 +25,8 @@ from aiosmtpd.controller import Controller
 from jobs.cron import fire_times
 from jobs.models import JobRun
 from jobs.runtime.discovery import all_jobs
-from tests.chart.conftest import NAMESPACE, RELEASE, container, cronjobs, render
-from tests.conftest import ROOT, database_url, free_port, wait_until
+from tests.support.chart import NAMESPACE, RELEASE, container, cronjobs, render
+from tests.support.processes import ROOT, database_url, free_port, wait_until
 
 ENTRIES = sorted(cronjobs(render()))
 TOKEN = "pod-simulation-token"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.chart.conftest import ROOT
+from tests.support.processes import ROOT
 
 
 def image_files() -> list[str]:

@@ -3,7 +3,7 @@
 import kubernetes_validate
 import pytest
 
-from tests.chart.conftest import (
+from tests.support.chart import (
     CHART,
     CI_VALUES,
     RELEASE,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.chart.conftest import CHART, helm
+from tests.support.chart import CHART, helm
 
 # Each rejection: the --set that makes it, the field the message must name, and the words that say
 # what to do instead.

@@ -4,7 +4,8 @@ import json
 import os
 import subprocess
 
-from tests.chart.conftest import CHART, ROOT, TOOLS_BIN, tool
+from tests.support.chart import CHART, TOOLS_BIN, tool
+from tests.support.processes import ROOT
 
 CHECKOV = ROOT / ".tools" / "checkov" / "bin" / "checkov"
 

@@ -8,26 +8,13 @@ from datetime import timedelta
 import pytest
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth.models import User
-from django.utils import timezone
 
 from jobs.catalog import cleanup_logs
 from jobs.models import JobRun
-from jobs.runtime.logs import EventLog
-from jobs.runtime.run import Run
-from tests.conftest import run_job
+from tests.support.processes import run_job
+from tests.support.runs import NOW, bare_run, make_run
 
-NOW = timezone.now()
 DAY = timedelta(days=1)
-
-
-def make_run(entry, age, status=JobRun.Status.SUCCEEDED, job=None):
-    return JobRun.objects.create(
-        job=job or entry,
-        entry=entry,
-        trigger=JobRun.Trigger.SCHEDULED,
-        started_at=NOW - age,
-        status=status,
-    )
 
 
 def make_log_entry(user, age):
@@ -38,12 +25,8 @@ def make_log_entry(user, age):
     return entry
 
 
-def new_run():
-    return Run(cleanup_logs.CleanupLogs(), "cleanup-logs", EventLog())
-
-
 def prune_runs(days=30, keep=0, dry_run=False):
-    run = new_run()
+    run = bare_run("cleanup-logs")
     before = cleanup_logs.cutoff(NOW, days)
     cleanup_logs.prune(run, "job_runs", cleanup_logs.old_runs(before, keep), dry_run)
     return run
@@ -130,7 +113,7 @@ def test_it_counts_in_a_dry_run_and_deletes_nothing():
 def test_it_deletes_admin_log_entries_older_than_retention(admin_user):
     make_log_entry(admin_user, 31 * DAY)
     at_retention = make_log_entry(admin_user, 30 * DAY)
-    run = new_run()
+    run = bare_run("cleanup-logs")
 
     cleanup_logs.prune(
         run, "admin_log_entries", cleanup_logs.old_log_entries(cleanup_logs.cutoff(NOW, 30)), False

@@ -5,31 +5,15 @@ runs as a container would."""
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from app.chat.models import StatisticsSnapshot
 from jobs.catalog import daily_report
 from jobs.models import JobRun
-from tests.conftest import free_port, run_job
 from tests.support.mail import Inbox, running_smtp_server
+from tests.support.processes import free_port, run_job
+from tests.support.runs import NOW, make_run
 
-NOW = timezone.now()
 HOUR = timedelta(hours=1)
-
-
-def make_run(entry, status, age, error="", job=None, exit_code=None):
-    return JobRun.objects.create(
-        job=job or entry,
-        entry=entry,
-        trigger=JobRun.Trigger.SCHEDULED,
-        started_at=NOW - age,
-        finished_at=None if status == JobRun.Status.RUNNING else NOW - age + timedelta(seconds=5),
-        status=status,
-        exit_code=exit_code
-        if exit_code is not None
-        else (0 if status in ("succeeded", "skipped") else 1),
-        error=error,
-    )
 
 
 def make_snapshot(**numbers):
@@ -51,15 +35,15 @@ def smtp_server():
 @pytest.fixture
 def yesterday(db):
     """A day of runs: housekeeping mostly fine, sync failing twice the same way, once otherwise."""
-    make_run("housekeeping", "succeeded", 2 * HOUR)
-    make_run("housekeeping", "succeeded", 3 * HOUR)
-    make_run("housekeeping", "skipped", 3 * HOUR)
-    make_run("sync-timetable", "failed", 1 * HOUR, error="upstream answered 503")
-    make_run("sync-timetable", "failed", 5 * HOUR, error="upstream answered 503")
+    make_run("housekeeping", 2 * HOUR, "succeeded")
+    make_run("housekeeping", 3 * HOUR, "succeeded")
+    make_run("housekeeping", 3 * HOUR, "skipped")
+    make_run("sync-timetable", 1 * HOUR, "failed", error="upstream answered 503")
+    make_run("sync-timetable", 5 * HOUR, "failed", error="upstream answered 503")
     make_run(
         "sync-timetable", "timed_out", 6 * HOUR, error="deadline of 300 s exceeded", exit_code=124
     )
-    make_run("sync-timetable", "succeeded", 7 * HOUR)
+    make_run("sync-timetable", 7 * HOUR, "succeeded")
 
 
 @pytest.mark.django_db
@@ -86,8 +70,8 @@ def test_it_counts_each_entrys_runs_and_groups_identical_failures(yesterday):
 
 @pytest.mark.django_db
 def test_it_covers_exactly_the_last_24_hours():
-    make_run("edge", "succeeded", 24 * HOUR)
-    make_run("edge", "failed", 24 * HOUR + timedelta(microseconds=1), error="too old")
+    make_run("edge", 24 * HOUR, "succeeded")
+    make_run("edge", 24 * HOUR + timedelta(microseconds=1), "failed", error="too old")
 
     (entry,) = daily_report.summarize_entries(NOW - 24 * HOUR, NOW)
 
@@ -98,9 +82,9 @@ def test_it_covers_exactly_the_last_24_hours():
 @pytest.mark.django_db
 def test_it_names_entries_that_ran_before_but_not_in_the_period(settings):
     settings.LOG_RETENTION_DAYS = 30
-    make_run("weekly", "succeeded", 3 * 24 * HOUR)
-    make_run("long-gone", "succeeded", 31 * 24 * HOUR)
-    make_run("daily", "succeeded", 2 * HOUR)
+    make_run("weekly", 3 * 24 * HOUR, "succeeded")
+    make_run("long-gone", 31 * 24 * HOUR, "succeeded")
+    make_run("daily", 2 * HOUR, "succeeded")
 
     report = daily_report.build_report(NOW)
 
@@ -125,7 +109,7 @@ def test_it_renders_a_text_and_an_html_part(yesterday):
 
 @pytest.mark.django_db
 def test_it_escapes_errors_in_html_but_not_in_text():
-    make_run("web", "failed", HOUR, error="expected <html> & got 'text'")
+    make_run("web", HOUR, "failed", error="expected <html> & got 'text'")
 
     message = daily_report.build_message(daily_report.build_report(NOW), ["ops@example.com"])
 
@@ -149,8 +133,8 @@ real_entrypoint = pytest.mark.django_db(transaction=True)
 
 @real_entrypoint
 def test_it_emails_the_report_to_the_recipients(smtp_server):
-    make_run("sync-timetable", "failed", HOUR, error="upstream answered 503")
-    make_run("housekeeping", "succeeded", 2 * HOUR)
+    make_run("sync-timetable", HOUR, "failed", error="upstream answered 503")
+    make_run("housekeeping", 2 * HOUR, "succeeded")
     make_snapshot(total_messages=4242)
 
     result = run_job(

@@ -14,7 +14,7 @@ from django.db import connection
 
 from jobs.models import JobRun
 from jobs.runtime import checks
-from tests.conftest import ROOT, database_url, free_port, job_environment, run_job
+from tests.support.processes import ROOT, database_url, free_port, job_environment, run_job
 
 GAUGE = "cronsuite_health_check_up"
 

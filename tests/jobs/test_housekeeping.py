@@ -14,11 +14,9 @@ from app.accounts.models import EmailVerification
 from app.chat.models import Conversation, Message, StatisticsSnapshot
 from jobs.catalog import housekeeping
 from jobs.models import JobRun
-from jobs.runtime.logs import EventLog
-from jobs.runtime.run import Run
-from tests.conftest import finish, run_job, start_job, terminate, wait_for_line, wait_until
+from tests.support.processes import finish, run_job, start_job, terminate, wait_for_line, wait_until
+from tests.support.runs import NOW, bare_run
 
-NOW = timezone.now()
 DAY = timedelta(days=1)
 
 
@@ -36,7 +34,7 @@ def make_conversation(owner, age, messages=2):
 
 
 def new_run():
-    return Run(housekeeping.Housekeeping(), "housekeeping", EventLog())
+    return bare_run("housekeeping")
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import pytest
 
 from app.external.models import ExternalRecord
 from jobs.models import JobRun
-from tests.conftest import free_port, run_job
 from tests.support.peers import Reply, ScriptedServer
+from tests.support.processes import free_port, run_job
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -11,8 +11,8 @@ import requests
 
 from app.timetable.models import Group, Slot
 from jobs.models import JobRun
-from tests.conftest import ROOT, free_port, job_environment, run_job
 from tests.support.peers import LiveApp, Reply, ScriptedServer
+from tests.support.processes import ROOT, free_port, job_environment, run_job
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,8 +8,8 @@ import pytest
 from kubernetes import client
 
 from k8s.run_now import job_from_cronjob, manual_job_name, run_now
-from tests.chart.conftest import NAMESPACE, cronjobs, render
-from tests.chart.test_kubectl import kubectl, load_cronjob, write_kubeconfig
+from tests.support.chart import NAMESPACE, cronjobs, render
+from tests.support.kubernetes import kubectl, load_cronjob, write_kubeconfig
 
 
 def test_a_manual_job_name_fits_in_a_label_value():

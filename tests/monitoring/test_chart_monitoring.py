@@ -7,7 +7,9 @@ import subprocess
 import pytest
 import yaml
 
-from tests.monitoring.conftest import CHART, DASHBOARD, ROOT, RULES, promtool
+from tests.support.chart import CHART
+from tests.support.processes import ROOT
+from tests.support.prometheus import DASHBOARD, RULES, promtool
 
 HELM = shutil.which("helm", path=f"{ROOT / '.tools' / 'bin'}") or shutil.which("helm")
 MONITORING_VALUES = CHART / "ci" / "monitoring-values.yaml"

@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from monitoring import dashboard
-from tests.monitoring.conftest import DASHBOARD, ROOT, as_prometheus_query, promtool
+from tests.support.processes import ROOT
+from tests.support.prometheus import DASHBOARD, as_prometheus_query, promtool
 
 BOARD = json.loads(DASHBOARD.read_text())
 QUERIES = list(dashboard.queries(BOARD))

@@ -2,7 +2,7 @@
 
 import re
 
-from tests.monitoring.conftest import ROOT
+from tests.support.processes import ROOT
 
 DOCS = ROOT / "docs"
 

@@ -19,8 +19,8 @@ import requests
 import yaml
 
 from monitoring import dashboard
-from tests.conftest import ROOT, job_environment, run_job, wait_until
-from tests.monitoring.conftest import RULES, as_prometheus_query, promtool
+from tests.support.processes import ROOT, job_environment, run_job, wait_until
+from tests.support.prometheus import RULES, as_prometheus_query, promtool
 
 SCHEDULE = "*/5 * * * *"
 EVERY = 300  # seconds between two times of SCHEDULE

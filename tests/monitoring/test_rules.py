@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.monitoring.conftest import RULES, RUNBOOK, promtool
+from tests.support.prometheus import RULES, RUNBOOK, promtool
 
 UNIT_TESTS = sorted((Path(__file__).parent / "rules").glob("*.test.yaml"))
 RUNBOOK_BASE = "https://github.com/cronsuite/cronsuite/blob/main/docs/runbook.md#"

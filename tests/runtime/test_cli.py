@@ -6,7 +6,7 @@ import json
 import pytest
 
 from jobs.runtime import cli
-from tests.conftest import run_job
+from tests.support.processes import run_job
 
 pytestmark = pytest.mark.core
 

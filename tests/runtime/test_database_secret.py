@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import database_url, run_job
+from tests.support.processes import database_url, run_job
 
 
 @pytest.mark.django_db(transaction=True)

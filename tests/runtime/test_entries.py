@@ -3,7 +3,7 @@
 import pytest
 
 from jobs.entries import from_values, helm_merge, load_values
-from tests.chart.conftest import CI_VALUES, RELEASE, ci_id, container, cronjobs, render
+from tests.support.chart import CI_VALUES, RELEASE, ci_id, container, cronjobs, render
 
 
 @pytest.mark.parametrize("values", [None, *CI_VALUES], ids=ci_id)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import free_port, run_job
+from tests.support.processes import free_port, run_job
 
 pytestmark = [pytest.mark.core, pytest.mark.django_db(transaction=True)]
 
@@ -107,7 +107,7 @@ def test_an_invalid_schedule_is_a_configuration_error():
 
 
 def test_a_skipped_run_pushes_only_its_skip_time(clean_pushgateway):
-    from tests.conftest import start_job, terminate, wait_for_line
+    from tests.support.processes import start_job, terminate, wait_for_line
 
     gw = clean_pushgateway
     group = {"job": "sleep", "entry": "sleep"}

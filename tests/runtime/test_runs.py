@@ -9,7 +9,7 @@ import pytest
 
 from app.chat.models import StatisticsSnapshot
 from jobs.models import JobRun
-from tests.conftest import (
+from tests.support.processes import (
     finish,
     free_port,
     run_job,

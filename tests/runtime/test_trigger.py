@@ -6,7 +6,7 @@ import pytest
 
 from jobs.models import JobRun
 from jobs.runtime.origin import detect
-from tests.conftest import run_job
+from tests.support.processes import run_job
 
 pytestmark = pytest.mark.core
 

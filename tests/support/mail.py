@@ -8,7 +8,7 @@ from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
 
-from tests.conftest import free_port
+from tests.support.processes import free_port
 
 
 @dataclass(frozen=True)
