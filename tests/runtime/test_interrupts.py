@@ -1,60 +1,62 @@
-"""Interrupts without real signals: the handler is called directly, as the interpreter would.
+"""Interrupts with real signals, in a probe process (tests/support/interrupt_probe.py): installing
+the handlers in the test process would arm a watchdog that ends it. Whole runs under SIGTERM and
+deadlines are in test_runs.py."""
 
-(Real SIGTERM and deadlines are in test_runs.py, in subprocesses: installing the handlers in the
-test process would arm a watchdog that ends it.)"""
-
-import signal
+import json
+import subprocess
+import sys
 
 import pytest
 
-from jobs.runtime.errors import DeadlineExceeded, Terminated
-from jobs.runtime.interrupts import Interrupts
+from tests.support.interrupt_probe import GRACE
+from tests.support.processes import ROOT
 
 pytestmark = pytest.mark.core
+PROBE = ROOT / "tests" / "support" / "interrupt_probe.py"
+
+
+def probe(scenario: str) -> tuple[int, list[dict]]:
+    done = subprocess.run(
+        [sys.executable, str(PROBE), scenario], capture_output=True, text=True, timeout=30
+    )
+    return done.returncode, [json.loads(line) for line in done.stdout.splitlines()]
 
 
 def test_sigterm_raises_at_once_while_the_job_works():
-    interrupts = Interrupts(timeout=60)
-    interrupts.armed = True
+    code, (result,) = probe("armed")
 
-    with pytest.raises(Terminated) as stopped:
-        interrupts._handle(signal.SIGTERM, None)
-
-    assert stopped.value.exit_code == 143
-    assert not interrupts.armed and interrupts.pending is None
+    # It should stop the job where it stands, not after its 5 s sleep...
+    assert result == {"raised": "Terminated", "exit_code": 143, "says": "stopped by SIGTERM"}
+    # ...and the watchdog should still end the process with 143 once the grace period is over.
+    assert code == 143
 
 
 def test_a_deferred_sigterm_is_raised_right_after_the_block():
-    interrupts = Interrupts(timeout=60)
-    interrupts.armed = True
-    finished_block = False
+    code, (block, result) = probe("deferred")
 
-    with pytest.raises(Terminated):
-        with interrupts.deferred():
-            interrupts._handle(signal.SIGTERM, None)
-            finished_block = True
-
-    # It should let the block (a commit and its count) finish first.
-    assert finished_block
+    # It should let the block (a commit and its count) finish first, then stop.
+    assert block == {"block_finished": True}
+    assert result["raised"] == "Terminated"
+    assert code == 143
 
 
-def test_a_deferred_deadline_is_raised_right_after_the_block():
-    interrupts = Interrupts(timeout=7)
-    interrupts.armed = True
+def test_a_deadline_inside_a_deferred_block_is_raised_right_after_it():
+    code, (result,) = probe("deadline")
 
-    with pytest.raises(DeadlineExceeded, match="deadline of 7 s"):
-        with interrupts.deferred():
-            interrupts._handle(signal.SIGALRM, None)
-
-
-def test_while_recording_a_sigterm_is_only_noted():
-    interrupts = Interrupts(timeout=60)
-
-    interrupts._handle(signal.SIGTERM, None)
-
-    assert isinstance(interrupts.pending, Terminated)
-    assert 0 < interrupts.seconds_left() <= interrupts.grace
+    assert result == {
+        "raised": "DeadlineExceeded",
+        "exit_code": 124,
+        "says": "deadline of 1 s exceeded",
+    }
+    # It should not end the process: only SIGTERM arms the watchdog.
+    assert code == 0
 
 
-def test_without_sigterm_there_is_no_grace_to_count():
-    assert Interrupts(timeout=60).seconds_left() is None
+def test_while_recording_a_sigterm_is_only_noted_and_shortens_the_push():
+    code, (result,) = probe("recording")
+
+    assert result["pending"] == "Terminated"
+    # It should leave the push what is left of the grace, less a second for the summary line.
+    assert 0 < result["seconds_left"] <= GRACE
+    assert result["push_timeout"] == 0.1
+    assert code == 143
