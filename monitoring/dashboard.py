@@ -14,6 +14,8 @@ import json
 import sys
 from pathlib import Path
 
+from jobs.runtime.vocabulary import RUN_STATUSES, Status
+
 OUTPUT = (
     Path(__file__).resolve().parent.parent
     / "helm"
@@ -87,13 +89,15 @@ OVERVIEW_COLUMNS = {
     "Value #D": "Next expected run",
     "Value #E": "Firing alerts",
 }
+# A colour for every status a run pushes; the words themselves come from the runtime's vocabulary.
 OUTCOME_COLORS = {
-    "succeeded": "green",
-    "running": "blue",
-    "failed": "red",
-    "timed_out": "red",
-    "interrupted": "orange",
+    Status.SUCCEEDED: "green",
+    Status.RUNNING: "blue",
+    Status.FAILED: "red",
+    Status.TIMED_OUT: "red",
+    Status.INTERRUPTED: "orange",
 }
+assert set(OUTCOME_COLORS) == set(RUN_STATUSES), "a pushed status has no colour"
 
 
 def overview_targets():
@@ -130,7 +134,7 @@ def overview_targets():
 
 def overview_overrides():
     outcomes = {
-        status: {"text": status.replace("_", " "), "color": color, "index": index}
+        str(status): {"text": status.replace("_", " "), "color": color, "index": index}
         for index, (status, color) in enumerate(OUTCOME_COLORS.items())
     }
     return [
