@@ -41,7 +41,7 @@ def yesterday(db):
     make_run("sync-timetable", 1 * HOUR, "failed", error="upstream answered 503")
     make_run("sync-timetable", 5 * HOUR, "failed", error="upstream answered 503")
     make_run(
-        "sync-timetable", "timed_out", 6 * HOUR, error="deadline of 300 s exceeded", exit_code=124
+        "sync-timetable", 6 * HOUR, "timed_out", error="deadline of 300 s exceeded", exit_code=124
     )
     make_run("sync-timetable", 7 * HOUR, "succeeded")
 
