@@ -6,6 +6,7 @@ Kubernetes ConfigMap stops the run with exit code 2 instead of running with a si
 
 import os
 from pathlib import Path
+from urllib.parse import unquote, unquote_plus, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -75,3 +76,48 @@ def renamed(names: dict[str, str], environ=os.environ) -> None:
     for old, new in names.items():
         if old in environ or f"{old}_FILE" in environ:
             raise ImproperlyConfigured(f"{old} was renamed {new}: set {new} instead.")
+
+
+def _split(url: str):
+    # A URL without a scheme ("api.example.com/export?key=K") is still read as host, path, query.
+    return urlsplit(url if "://" in url else f"//{url}")
+
+
+def url_secrets(url: str | None) -> list[str]:
+    """What a URL setting must never show: its userinfo and password, its query and each query
+    value, as written and decoded (drivers and HTTP clients quote either). Unparseable: all of it."""
+    if not url:
+        return []
+    try:
+        parts = _split(url)
+    except ValueError:
+        return [url]
+    userinfo = parts.netloc.rpartition("@")[0]
+    # A user name alone is a token in an HTTP URL (https://TOKEN@host), but only a user name in a
+    # database URL (postgres://postgres@host): masking it would hide "postgres" in every line.
+    if ":" not in userinfo and parts.scheme not in ("http", "https", ""):
+        userinfo = ""
+    values = [pair.partition("=")[2] for pair in parts.query.split("&")]
+    written = [userinfo, userinfo.partition(":")[2], parts.query, *values]
+    found = [*written, *map(unquote, written), *map(unquote_plus, written)]
+    return list(dict.fromkeys(part for part in found if part))
+
+
+def has_credentials(url: str | None) -> bool:
+    """user:password@ (or user@) before the host."""
+    try:
+        return bool(url) and "@" in _split(url).netloc
+    except ValueError:
+        return False
+
+
+def shown_url(url: str | None) -> str:
+    """A URL as messages may show it: scheme://host:port/path, no credentials, no query."""
+    if not url:
+        return ""
+    try:
+        parts = _split(url)
+    except ValueError:
+        return "(a URL that cannot be parsed)"
+    scheme = f"{parts.scheme}://" if parts.scheme else ""
+    return f"{scheme}{parts.netloc.rpartition('@')[2]}{parts.path}"

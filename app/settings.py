@@ -103,7 +103,19 @@ JOB_TIMEOUT = env.integer("JOB_TIMEOUT", 3600, minimum=1)
 # Extra modules defining `JOBS = [...]`: a project's own jobs, run by the same runtime.
 JOB_MODULES = env.string_list("JOB_MODULES")
 PUSHGATEWAY_URL = env.string("PUSHGATEWAY_URL")
-# Short: a push in flight when SIGTERM comes must end within the 5 s the runtime promises.
+if env.has_credentials(PUSHGATEWAY_URL):
+    # urllib would take "user:password@host" for a host name and fail every push in silence.
+    raise ImproperlyConfigured(
+        f"PUSHGATEWAY_URL {env.shown_url(PUSHGATEWAY_URL)} carries credentials: set "
+        "PUSHGATEWAY_USERNAME and PUSHGATEWAY_PASSWORD instead."
+    )
+# Basic auth, as the prometheus-community chart's webConfiguration.basicAuthUsers sets it up.
+PUSHGATEWAY_USERNAME = env.string("PUSHGATEWAY_USERNAME")
+PUSHGATEWAY_PASSWORD = env.raw("PUSHGATEWAY_PASSWORD")
+if bool(PUSHGATEWAY_USERNAME) != bool(PUSHGATEWAY_PASSWORD):
+    raise ImproperlyConfigured("Set PUSHGATEWAY_USERNAME and PUSHGATEWAY_PASSWORD together.")
+# The whole push, not each socket read. Short: a push in flight when SIGTERM comes must end
+# within the 5 s the runtime promises.
 PUSHGATEWAY_TIMEOUT = env.integer("PUSHGATEWAY_TIMEOUT", 2, minimum=1)
 CRONSUITE_ENTRY = env.string("CRONSUITE_ENTRY")
 CRONSUITE_SCHEDULE = env.string("CRONSUITE_SCHEDULE")
@@ -122,16 +134,6 @@ CRONSUITE_CRONJOB_PREFIX = env.string("CRONSUITE_CRONJOB_PREFIX")
 CONVERSATION_RETENTION_DAYS = env.integer("CONVERSATION_RETENTION_DAYS", 30, minimum=1)
 UNVERIFIED_USER_DAYS = env.integer("UNVERIFIED_USER_DAYS", 7, minimum=1)
 HOUSEKEEPING_BATCH_SIZE = env.integer("HOUSEKEEPING_BATCH_SIZE", 5000, minimum=1)
-
-# Values that must never reach a log line, a metric or a JobRun row.
-SECRET_VALUES = [
-    value
-    for value in (
-        env.raw("SECRET_KEY"),
-        DATABASES["default"].get("PASSWORD"),
-    )
-    if value
-]
 
 # cleanup-logs, daily-report, health-check (docs/jobs/).
 # BASE_URL is the app's own address; sync-timetable calls it too, health-check asks its /healthz.
@@ -190,8 +192,6 @@ def _mailer() -> dict:
 
 
 MAILERS = {"default": _mailer()}
-if _email_password:
-    SECRET_VALUES.append(_email_password)
 
 # sync-timetable (docs/jobs/sync-timetable.md). The job sends TOKEN to BASE_URL (set above);
 # the app's /api/groups/update checks it and reads the timetable feed at TIMETABLE_FEED_URL.
@@ -201,8 +201,6 @@ SYNC_TIMETABLE_RETRIES = env.integer("SYNC_TIMETABLE_RETRIES", 3, minimum=0)
 SYNC_TIMETABLE_BACKOFF_FACTOR = env.integer("SYNC_TIMETABLE_BACKOFF_FACTOR", 2, minimum=0)
 TIMETABLE_FEED_URL = env.string("TIMETABLE_FEED_URL")
 TIMETABLE_FEED_TIMEOUT = env.integer("TIMETABLE_FEED_TIMEOUT", 30, minimum=1)
-if TOKEN:
-    SECRET_VALUES.append(TOKEN)
 # "schedule" means a cron expression in cronsuite; the timetable settings had it in their names.
 env.renamed(
     {
@@ -217,3 +215,19 @@ env.renamed(
 # sync-external-data (docs/jobs/sync-external-data.md).
 EXTERNAL_DATA_URL = env.string("EXTERNAL_DATA_URL")
 EXTERNAL_DATA_TIMEOUT = env.integer("EXTERNAL_DATA_TIMEOUT", 60, minimum=1)
+
+# Values that must never reach a log line, a metric or a JobRun row: the secret settings, and the
+# userinfo, password and query values of every URL setting (requests quotes a URL it refuses).
+_url_settings = (DATABASE_URL, BASE_URL, TIMETABLE_FEED_URL, EXTERNAL_DATA_URL, PUSHGATEWAY_URL)
+SECRET_VALUES = [
+    value
+    for value in (
+        env.raw("SECRET_KEY"),
+        DATABASES["default"].get("PASSWORD"),
+        _email_password,
+        TOKEN,
+        PUSHGATEWAY_PASSWORD,
+        *(secret for url in _url_settings for secret in env.url_secrets(url)),
+    )
+    if value
+]

@@ -15,6 +15,7 @@ import requests
 from django.db import transaction
 from django.utils import timezone
 
+from app.env import shown_url
 from app.timetable.models import Group, Slot
 
 FEED_VERSION = 1
@@ -73,7 +74,10 @@ def fetch_feed(url: str, timeout: float) -> object:
     except requests.Timeout:
         raise FeedError(f"The timetable feed did not answer within {timeout} s.")
     except requests.RequestException as e:
-        logger.warning("Cannot reach the timetable feed: %s", e)
+        # Not the exception's text either: requests quotes the URL in it (MissingSchema, ...).
+        cause = getattr(e.args[0], "reason", None) if e.args else None
+        shown = shown_url(url)
+        logger.warning("Cannot reach the timetable feed %s: %s", shown, cause or type(e).__name__)
         raise FeedError(f"Cannot reach the timetable feed ({type(e).__name__}).")
     if response.status_code != 200:
         raise FeedError(f"The timetable feed answered HTTP {response.status_code}.")

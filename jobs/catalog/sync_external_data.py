@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from app.env import shown_url
 from app.external.models import ExternalRecord
 from jobs.runtime.errors import ConfigurationError, JobFailed
 from jobs.runtime.job import Job
@@ -45,10 +46,13 @@ def fetch(url: str, timeout: int) -> object:
         response = requests.get(url, timeout=timeout, headers={"Accept": "application/json"})
     except requests.Timeout:
         raise JobFailed(f"EXTERNAL_DATA_URL did not answer within {timeout} s.")
+    except ValueError:  # MissingSchema, InvalidSchema, InvalidURL: their messages quote the URL
+        shown = shown_url(url)
+        raise ConfigurationError(f"EXTERNAL_DATA_URL {shown} is not a valid http(s) URL.")
     except requests.RequestException as e:
         # The last error only: the URL (which may carry a key in its query) stays out of the record.
         cause = getattr(e.args[0], "reason", e.args[0]) if e.args else e
-        raise JobFailed(f"Cannot fetch EXTERNAL_DATA_URL: {cause}")
+        raise JobFailed(f"Cannot fetch EXTERNAL_DATA_URL {shown_url(url)}: {cause}")
     if response.status_code != 200:
         status = response.status_code
         raise JobFailed(f"EXTERNAL_DATA_URL answered HTTP {status}; nothing was written.")

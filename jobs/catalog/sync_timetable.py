@@ -11,6 +11,7 @@ from django.conf import settings
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from app.env import shown_url
 from jobs.runtime.errors import ConfigurationError, JobFailed
 from jobs.runtime.job import Job
 from jobs.runtime.options import positive_int
@@ -101,24 +102,27 @@ def read_counts(response: requests.Response) -> dict:
         isinstance(n, int) for n in counts.values()
     ):
         status = response.status_code
-        raise JobFailed(f"{response.url} answered {status} without the expected counts.")
+        raise JobFailed(f"{shown_url(response.url)} answered {status} without the expected counts.")
     return body
 
 
 def update_groups(url: str, token: str, timeout: int, retries: int, backoff: float, log) -> dict:
+    shown = shown_url(url)  # BASE_URL may carry credentials: messages never show them
     with session_for(retries, backoff, log) as session:
         try:
             headers = {"Authorization": f"Bearer {token}"}
             response = session.post(url, headers=headers, timeout=timeout)
+        except ValueError:  # MissingSchema, InvalidSchema, InvalidURL: their messages quote it
+            raise ConfigurationError(f"BASE_URL is not a valid http(s) URL ({shown}).")
         except requests.RequestException as e:
-            raise JobFailed(f"POST {url} failed after {retries + 1} attempts: {root_cause(e)}")
+            raise JobFailed(f"POST {shown} failed after {retries + 1} attempts: {root_cause(e)}")
     status = response.status_code
     if status in (401, 403):
         raise ConfigurationError(
-            f"{url} rejected the token (HTTP {status}): check TOKEN. {error_message(response)}"
+            f"{shown} rejected the token (HTTP {status}): check TOKEN. {error_message(response)}"
         )
     if not response.ok:
-        raise JobFailed(f"POST {url} answered HTTP {status}: {error_message(response)}")
+        raise JobFailed(f"POST {shown} answered HTTP {status}: {error_message(response)}")
     return read_counts(response)
 
 
@@ -138,7 +142,8 @@ class SyncTimetable(Job):
         token = required_setting("TOKEN")
         url = base_url.rstrip("/") + PATH
         timeout = timeout_per_call or settings.SYNC_TIMETABLE_TIMEOUT
-        run.log.info("sync_timetable.calling", f"POST {url}.", url=url, timeout_seconds=timeout)
+        shown = shown_url(url)
+        run.log.info("sync_timetable.calling", f"POST {shown}.", url=shown, timeout_seconds=timeout)
         body = update_groups(
             url,
             token,
