@@ -4,11 +4,15 @@ Each push builds a fresh registry and uses POST (pushadd), which replaces only t
 carries: a failed run therefore leaves the previous last-success timestamp in place.
 """
 
+import threading
 from collections.abc import Callable, Mapping
+from urllib.error import HTTPError, URLError
 
+from django.conf import settings
 from prometheus_client import CollectorRegistry, Gauge, pushadd_to_gateway
-from prometheus_client.exposition import default_handler
+from prometheus_client.exposition import basic_auth_handler, default_handler
 
+from app.env import shown_url
 from jobs.runtime.vocabulary import FAILURES, RUN_STATUSES, Status, Trigger
 
 PREFIX = "cronsuite_job_"
@@ -102,6 +106,57 @@ def skip_metrics(when: float) -> Metrics:
     return m
 
 
+def basic_auth(username: str, password: str) -> Callable:
+    """client_python's basic_auth_handler with the credentials bound, as its docs show."""
+
+    def handler(url, method, timeout, headers, data):
+        return basic_auth_handler(url, method, timeout, headers, data, username, password)
+
+    return handler
+
+
+def within_timeout(handler: Callable) -> Callable:
+    """Bounds the whole request by its timeout. urllib's timeout is per socket operation, so a
+    Pushgateway that answers a byte a second (or a name that takes long to resolve) would hold
+    the push for as long as it likes. The request runs in a daemon thread, left behind if it has
+    not finished in time: the process ends soon after, and the thread never keeps it alive."""
+
+    def handler_within(url, method, timeout, headers, data):
+        request = handler(url, method, timeout, headers, data)
+        return lambda: finish_within(request, timeout)
+
+    return handler_within
+
+
+def finish_within(request: Callable[[], None], timeout: float) -> None:
+    errors: list[Exception] = []
+
+    def attempt():
+        try:
+            request()
+        except Exception as e:  # noqa: BLE001 - raised again in the caller's thread below
+            errors.append(e)
+
+    thread = threading.Thread(target=attempt, name="pushgateway-push", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise TimeoutError(f"no complete answer within {round(timeout, 1):g} s")
+    if errors:
+        raise errors[0]
+
+
+def reason(error: Exception) -> str:
+    """Why a push failed, in a few words that name the setting to fix; never the URL."""
+    if isinstance(error, HTTPError) and error.code == 401:
+        return "HTTP 401 Unauthorized; check PUSHGATEWAY_USERNAME and PUSHGATEWAY_PASSWORD"
+    if isinstance(error, HTTPError):
+        return f"HTTP {error.code} {error.reason}"
+    if isinstance(error, URLError):
+        return str(error.reason)
+    return str(error) or type(error).__name__
+
+
 class Pusher:
     """Pushes to one Pushgateway group (job + grouping key); a failure is logged, never raised."""
 
@@ -115,12 +170,15 @@ class Pusher:
         handler: Callable = default_handler,
     ):
         self.url, self.job, self.grouping_key = url, job, grouping_key
-        self.log, self.timeout, self.handler = log, timeout, handler
+        self.log, self.timeout = log, timeout
+        self.handler = within_timeout(handler)
+        self.shown_url = shown_url(url)
 
     def announce(self) -> None:
         pass
 
     def push(self, metrics: Metrics, timeout: float) -> bool:
+        """One POST, over within `timeout` seconds whatever the Pushgateway does."""
         try:
             pushadd_to_gateway(
                 self.url,
@@ -131,11 +189,11 @@ class Pusher:
                 handler=self.handler,
             )
         except Exception as e:  # noqa: BLE001 - a broken Pushgateway must never fail the job
-            self.log.error(
-                "metrics.push_failed", f"Could not push metrics to {self.url}: {e}", error=str(e)
-            )
+            why = reason(e)
+            message = f"Could not push metrics to {self.shown_url}: {why}."
+            self.log.error("metrics.push_failed", message, error=why, url=self.shown_url)
             return False
-        self.log.debug("metrics.pushed", "Pushed metrics.", url=self.url)
+        self.log.debug("metrics.pushed", "Pushed metrics.", url=self.shown_url)
         return True
 
 
@@ -155,4 +213,9 @@ class NullPusher:
 
 
 def pusher_for(url: str | None, job: str, grouping_key: dict, log, timeout: float):
-    return Pusher(url, job, grouping_key, log, timeout) if url else NullPusher(log)
+    if not url:
+        return NullPusher(log)
+    # The credentials come from the settings: the runner knows only where and how long to push.
+    username, password = settings.PUSHGATEWAY_USERNAME, settings.PUSHGATEWAY_PASSWORD
+    handler = basic_auth(username, password) if username else default_handler
+    return Pusher(url, job, grouping_key, log, timeout, handler)
