@@ -14,6 +14,7 @@ TEST_ENV := PATH="$(CURDIR)/.tools/bin:$(CURDIR)/$(VENV)/bin:$$PATH" PUSHGATEWAY
 
 ## make run: migrate the local SQLite database, load demo data if empty, run housekeeping.
 run: $(VENV)/.runtime
+	@echo "preparing the database (manage.py migrate)..."
 	@$(PY) manage.py migrate --noinput -v0
 	@$(PY) manage.py load_demo_data
 	@LOG_FORMAT=text $(PY) -m jobs run housekeeping
@@ -51,9 +52,12 @@ bench-startup: $(VENV)/.dev services
 bench-chart: $(VENV)/.dev tools
 	$(PY) bench/chart.py
 
+# One line per step: the first `make run` spends minutes here, and silence looks like a hang.
 $(VENV)/.runtime: requirements.txt
-	@[ -n "$(PYTHON312)" ] || { echo "error: Python 3.12 not found (pyenv or python3.12 on PATH)"; exit 2; }
-	@[ -x $(PY) ] || $(PYTHON312) -m venv $(VENV)
+	@[ -n "$(PYTHON312)" ] || { echo "error: Python 3.12 not found (pyenv or python3.12 on PATH)" >&2; exit 2; }
+	@[ -x $(PY) ] || { echo "creating the virtualenv in $(VENV) ($$($(PYTHON312) --version))..."; \
+		$(PYTHON312) -m venv $(VENV); }
+	@echo "installing requirements.txt into $(VENV) (a minute or more the first time)..."
 	@$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
 	@touch $@
 
