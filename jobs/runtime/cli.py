@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from jobs.runtime.database import close_connections
 from jobs.runtime.errors import JobFailed, exit_code_for
 from jobs.runtime.options import ArgumentParser, split_options
+from jobs.runtime.vocabulary import ExitCode
 
 
 def setup_django() -> None:
@@ -20,9 +21,38 @@ def setup_django() -> None:
     django.setup()
 
 
-def build_parser() -> ArgumentParser:
-    parser = ArgumentParser(prog="python -m jobs", description="Run cronsuite's background jobs.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+class CommandParser(ArgumentParser):
+    """A parser whose help can end with the jobs. Finding them imports every job, so it is done
+    only when the help is shown, never on the way to running one."""
+
+    lists_jobs = False
+
+    def format_help(self) -> str:
+        if not self.lists_jobs:
+            return super().format_help()
+        from jobs.runtime.listing import job_table
+
+        return f"{super().format_help()}\n{job_table()}\n\n{JOB_HELP}\n"
+
+
+JOB_HELP = (
+    "`python -m jobs run NAME --help` shows a job's options; `python -m jobs list`\n"
+    "shows every job's options and the chart's schedule entries."
+)
+
+
+RUN_DESCRIPTION = (
+    "Run one job once, as its CronJob does. Exit codes: 0 succeeded or skipped (another run "
+    "holds the lock), 1 failed, 2 usage or configuration error, 124 deadline exceeded, "
+    "143 SIGTERM."
+)
+
+
+def build_parser() -> CommandParser:
+    parser = CommandParser(prog="python -m jobs", description="Run cronsuite's background jobs.")
+    parser.lists_jobs = True
+    # Not required: with no command, parse() shows this help as a usage error.
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     listing = commands.add_parser("list", help="list every job and its options")
     listing.add_argument("--json", action="store_true", help="machine-readable output")
     listing.add_argument(
@@ -32,22 +62,47 @@ def build_parser() -> ArgumentParser:
         metavar="FILE",
         help="chart values override file, merged as `helm -f` does (repeatable)",
     )
-    run = commands.add_parser("run", help="run one job once", add_help=False)
-    run.add_argument("name", help="the job to run, then its options (`run NAME --help`)")
+    # No -h of its own: `run NAME --help` is the job's help; parse() answers `run --help`.
+    run = commands.add_parser(
+        "run",
+        help="run one job once",
+        description=RUN_DESCRIPTION,
+        usage="python -m jobs run NAME [options]",
+        add_help=False,
+    )
+    run.lists_jobs = True
+    run.add_argument("name", nargs="?", metavar="NAME", help="the job to run, then its options")
     commands.add_parser(
         "check", help="preflight: database, migrations and peers (exit 1 if any fails)"
     )
+    parser.set_defaults(parser=parser)
+    run.set_defaults(parser=run)
     return parser
 
 
-def parse(argv: list[str]):
-    """The command, and for `run` everything after the job's name, which the job's parser reads."""
+def parse(argv: list[str], stdout=None, stderr=None):
+    """The command, and for `run` everything after the job's name, which the job's parser reads.
+    With no command, or no job to run, the help is the answer."""
     parser = build_parser()
     args, rest = parser.parse_known_args(argv)
+    if args.command is None or (args.command == "run" and args.name is None):
+        show_help(args.parser, rest, stdout, stderr)
     if rest and args.command != "run":
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     args.arguments = rest
     return args
+
+
+def show_help(parser: CommandParser, rest: list[str], stdout, stderr) -> None:
+    """Asked for (`run --help`): on stdout, exit 0. Instead of a missing command or job: a usage
+    error, on stderr with exit 2, after the help a person needs to write the command."""
+    if rest and set(rest) <= {"-h", "--help"}:
+        parser.print_help(stdout)
+        raise SystemExit(0)
+    parser.print_help(stderr)
+    if rest:
+        print(f"error: unrecognized arguments: {' '.join(rest)}", file=stderr)
+    raise SystemExit(int(ExitCode.CONFIGURATION))
 
 
 def main(argv: list[str] | None = None, stdout=None, stderr=None) -> int:
@@ -55,12 +110,12 @@ def main(argv: list[str] | None = None, stdout=None, stderr=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
         setup_django()
-        args = parse(argv)
+        args = parse(argv, stdout, stderr)
         return COMMANDS[args.command](args, stdout)
     except (JobFailed, ImproperlyConfigured) as e:
         print(f"error: {e}", file=stderr)
         return exit_code_for(e)
-    except SystemExit as e:  # --help printed itself
+    except SystemExit as e:  # a help printed itself: exit 0 if asked for, else a usage error
         return e.code or 0
     finally:
         close_connections()
