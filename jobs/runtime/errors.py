@@ -3,6 +3,7 @@ used by the runner (a run's outcome) and the CLI (everything before and around a
 
 from django.core.exceptions import ImproperlyConfigured
 
+from jobs.runtime.database import credentials_rejected, where
 from jobs.runtime.vocabulary import ExitCode, Status
 
 
@@ -16,6 +17,10 @@ class ConfigurationError(JobFailed):
     """A missing or invalid setting, option or credential: retrying cannot help."""
 
     exit_code = ExitCode.CONFIGURATION
+
+
+class LockLost(JobFailed):
+    """The database session holding the job's lock ended while the job worked."""
 
 
 class UsageError(ConfigurationError):
@@ -48,7 +53,8 @@ def expected(error: BaseException) -> bool:
 
 
 def exit_code_for(error: BaseException) -> int:
-    if isinstance(error, ImproperlyConfigured):  # a bad setting, found by Django or app/env.py
+    # A bad setting (found by Django or app/env.py), or credentials the database rejects.
+    if isinstance(error, ImproperlyConfigured) or credentials_rejected(error):
         return int(ExitCode.CONFIGURATION)
     return int(getattr(error, "exit_code", ExitCode.FAILED))
 
@@ -59,4 +65,7 @@ def status_for(error: BaseException) -> str:
 
 def describe(error: BaseException) -> str:
     """One line for a person: the message of an expected error, else its type and message."""
+    if credentials_rejected(error):
+        reason = str(error).strip().splitlines()[-1]
+        return f"The database {where()} rejected the credentials of DATABASE_URL: {reason}"
     return str(error) if expected(error) else f"{type(error).__name__}: {error}"

@@ -13,6 +13,8 @@ from contextlib import contextmanager
 
 from django.db import connections
 
+from jobs.runtime.errors import LockLost
+
 
 def advisory_key(job: str) -> int:
     digest = hashlib.blake2b(f"cronsuite:{job}".encode(), digest_size=8).digest()
@@ -24,21 +26,43 @@ def named_lock(job: str) -> str:
     return f"cronsuite:{hashlib.blake2b(job.encode(), digest_size=16).hexdigest()}"
 
 
+class Lock:
+    """The outcome of trying a job's lock; `verify()` checks it is still held."""
+
+    def __init__(self, acquired: bool, session=None):
+        self.acquired = acquired
+        self._session = session  # the database connection holding it; None for a file lock
+
+    def verify(self) -> None:
+        """LockLost if the database session holding the lock has ended (a server restart, a
+        proxy that cut it): another run may have taken the lock since."""
+        if self._session is None:
+            return
+        try:
+            with self._session.cursor() as cursor:
+                cursor.execute("SELECT 1")
+        except Exception as e:  # noqa: BLE001 - any failure means the session is gone
+            raise LockLost(
+                f"lost the overlap lock: the database session holding it ended ({e}); "
+                "stopped before the next batch so that no two runs work at once"
+            ) from None
+
+
 @contextmanager
-def job_lock(job: str, alias: str = "default") -> Iterator[bool]:
-    """Yield True while holding the job's lock, False if another run holds it."""
+def job_lock(job: str, alias: str = "default") -> Iterator[Lock]:
+    """Yield the job's Lock: acquired, or not because another run holds it."""
     vendor = connections[alias].vendor
     if vendor == "sqlite":
         with _file_lock(connections[alias].settings_dict["NAME"], job) as acquired:
-            yield acquired
+            yield Lock(acquired)
     else:
-        with _session_lock(alias, vendor, job) as acquired:
-            yield acquired
+        with _session_lock(alias, vendor, job) as lock:
+            yield lock
 
 
 # A dedicated connection: the job may close or break its own, and the lock must outlive that.
 @contextmanager
-def _session_lock(alias: str, vendor: str, job: str) -> Iterator[bool]:
+def _session_lock(alias: str, vendor: str, job: str) -> Iterator[Lock]:
     take, release, key = {
         "postgresql": (
             "SELECT pg_try_advisory_lock(%s)",
@@ -52,7 +76,7 @@ def _session_lock(alias: str, vendor: str, job: str) -> Iterator[bool]:
         with connection.cursor() as cursor:
             cursor.execute(take, [key])
             acquired = bool(cursor.fetchone()[0])
-        yield acquired
+        yield Lock(acquired, connection if acquired else None)
         if acquired:
             with connection.cursor() as cursor:
                 cursor.execute(release, [key])

@@ -18,6 +18,7 @@ class Run:
         self.counts: Counter[str] = Counter()
         self.metrics = Metrics()
         self.interrupts = interrupts  # None when a test calls a job's handle() directly
+        self.lock = None  # the job's Lock, set by the runner once it holds it
 
     def uninterrupted(self):
         """SIGTERM and the deadline wait until the block is done. Keep it to a moment: the
@@ -31,6 +32,8 @@ class Run:
         The work inside can be interrupted (SIGTERM, the deadline) and then rolls back, counts
         and all; the commit and the counting are one uninterruptible moment, so the run's counts
         are exactly what it committed. Yields a Counter for the batch's counts."""
+        if self.lock is not None:
+            self.lock.verify()  # a run that lost its lock stops before writing again
         counts = Counter()
         atomic = transaction.atomic()
         atomic.__enter__()

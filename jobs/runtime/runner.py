@@ -10,16 +10,19 @@ they only get a Run.
 """
 
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from django.db.models.functions import Now
+
 from jobs.models import JobRun
 from jobs.runtime import logs
-from jobs.runtime.database import close_connections
+from jobs.runtime.database import bound_sessions, close_connections
 from jobs.runtime.environment import RunEnvironment
 from jobs.runtime.errors import Stop, describe, exit_code_for, expected, status_for
-from jobs.runtime.interrupts import Interrupts
+from jobs.runtime.interrupts import GRACE_SECONDS, LAST_WORDS_SECONDS, Interrupts
 from jobs.runtime.job import Job
 from jobs.runtime.locking import job_lock
 from jobs.runtime.metrics import end_metrics, pusher_for, skip_metrics, start_metrics
@@ -65,6 +68,10 @@ class JobRunner:
         self.started = time.time()
         self.ended: float | None = None
         self.previous_kinds: list[str] = []
+        self.outcome: Outcome | None = None  # the work's, kept if recording it fails
+        # Step 5's report happens once: from the main thread, or from the watchdog's last words.
+        self._reporting = threading.Lock()
+        self.interrupts.last_words = self._last_words
 
     @property
     def log(self) -> logs.EventLog:
@@ -72,11 +79,12 @@ class JobRunner:
 
     def execute(self) -> int:
         self.interrupts.install()
+        bound_sessions(self.environment.timeout + GRACE_SECONDS)
         self.pusher.announce()
         try:
             outcome = self._run_under_lock()
         except Exception as e:  # the database failed the runtime itself: still report
-            outcome = Outcome.of(e, self.secrets)
+            outcome = self.outcome or Outcome.of(e, self.secrets)
             self.log.error("run.error", f"The run could not be started or recorded: {e}")
         try:
             self._report(outcome)
@@ -86,14 +94,15 @@ class JobRunner:
         return outcome.exit_code
 
     def _run_under_lock(self) -> Outcome:
-        with job_lock(self.job.name) as acquired:
-            if not acquired:
+        with job_lock(self.job.name) as lock:
+            if not lock.acquired:
                 self._record_skip()
                 return SKIPPED
+            self.run.lock = lock
             record = self._start()
-            outcome = self._work()
-            self._finish(record, outcome)
-            return outcome
+            self.outcome = self._work()
+            self._finish(record, self.outcome)
+            return self.outcome
 
     def _record(self, **fields) -> JobRun:
         record = JobRun.objects.create(
@@ -173,16 +182,36 @@ class JobRunner:
         )
 
     def _report(self, outcome: Outcome) -> None:
+        if not self._reporting.acquire(blocking=False):
+            return  # the watchdog is saying the run's last words
         ended = self.ended or time.time()
-        if outcome is SKIPPED:
-            self._push(skip_metrics(ended))
-        else:
-            # A kind the previous run counted and this one did not is pushed as 0: POST would
-            # otherwise keep the previous run's figure beside this run's status.
-            items = {**dict.fromkeys(self.previous_kinds, 0), **self.run.counts}
-            status, code = outcome.status, outcome.exit_code
-            self._push(end_metrics(self.run.metrics, self.started, ended, status, code, items))
+        self._push_outcome(outcome, ended, self.interrupts.time_for(self.pusher.timeout))
         self._summary(outcome, ended)
+
+    def _last_words(self, stop: Stop) -> None:
+        """The grace period is over and the run is still not done: the database or a peer hangs.
+        Report the stop without recording it; the next run closes the row left running."""
+        if not self._reporting.acquire(blocking=False):
+            return  # the main thread is reporting already
+        unrecorded = (
+            f"{stop}; the run could not record its end in time: the next run closes its row"
+        )
+        outcome = Outcome.of(stop, self.secrets)
+        outcome = Outcome(outcome.status, outcome.exit_code, unrecorded[:ERROR_SUMMARY_LENGTH])
+        ended = time.time()
+        self._push_outcome(outcome, ended, LAST_WORDS_SECONDS / 2)
+        self._summary(outcome, ended)
+
+    def _push_outcome(self, outcome: Outcome, ended: float, timeout: float) -> None:
+        if outcome is SKIPPED:
+            self.pusher.push(skip_metrics(ended), timeout=timeout)
+            return
+        # A kind the previous run counted and this one did not is pushed as 0: POST would
+        # otherwise keep the previous run's figure beside this run's status.
+        items = {**dict.fromkeys(self.previous_kinds, 0), **self.run.counts}
+        status, code = outcome.status, outcome.exit_code
+        metrics = end_metrics(self.run.metrics, self.started, ended, status, code, items)
+        self.pusher.push(metrics, timeout=timeout)
 
     def _push(self, metrics) -> None:
         self.pusher.push(metrics, timeout=self.interrupts.time_for(self.pusher.timeout))
@@ -204,11 +233,13 @@ class JobRunner:
 
 
 def mark_abandoned_runs(job: str) -> int:
-    """Rows still `running` while we hold the job's lock belong to processes that died without
-    recording their end (SIGKILL, OOM, node lost): say so instead of leaving them running."""
+    """Rows still `running` while we hold the job's lock belong to processes that ended without
+    recording their end (SIGKILL, OOM, a lost node, a database that stopped answering). The cause
+    is not known here, so the row says only what is known, and gets a finished_at."""
     return JobRun.objects.filter(job=job, status=Status.RUNNING).update(
         status=Status.INTERRUPTED,
-        error="The process ended without recording its end (killed, out of memory, node lost).",
+        finished_at=Now(),
+        error="Its process ended without recording its end; the next run closed it.",
     )
 
 

@@ -23,16 +23,17 @@ def probe(scenario: str) -> tuple[int, list[dict]]:
 
 
 def test_sigterm_raises_at_once_while_the_job_works():
-    code, (result,) = probe("armed")
+    code, (result, last_words) = probe("armed")
 
     # It should stop the job where it stands, not after its 5 s sleep...
     assert result == {"raised": "Terminated", "exit_code": 143, "says": "stopped by SIGTERM"}
-    # ...and the watchdog should still end the process with 143 once the grace period is over.
+    # ...and, the run never finishing here, the watchdog should end it with 143 after its last words.
+    assert last_words == {"last_words": "Terminated"}
     assert code == 143
 
 
 def test_a_deferred_sigterm_is_raised_right_after_the_block():
-    code, (block, result) = probe("deferred")
+    code, (block, result, _) = probe("deferred")
 
     # It should let the block (a commit and its count) finish first, then stop.
     assert block == {"block_finished": True}
@@ -53,7 +54,7 @@ def test_a_deadline_inside_a_deferred_block_is_raised_right_after_it():
 
 
 def test_while_recording_a_sigterm_is_only_noted_and_shortens_the_push():
-    code, (result,) = probe("recording")
+    code, (result, _) = probe("recording")
 
     assert result["pending"] == "Terminated"
     # It should leave the push what is left of the grace, less a second for the summary line.

@@ -66,16 +66,24 @@ def while_recording(interrupts: Interrupts) -> dict:
     }
 
 
+def say_last_words(stop) -> None:
+    print(json.dumps({"last_words": type(stop).__name__}), flush=True)
+
+
 SCENARIOS = {
     "armed": (60, while_the_job_works),
     "deferred": (60, inside_a_deferred_block),
     "deadline": (1, deadline_inside_a_deferred_block),
+    "deadline, then stuck": (1, deadline_inside_a_deferred_block),
     "recording": (60, while_recording),
 }
+# Scenarios whose run finishes recording in time (the runner then uninstalls the interrupts).
+RECORDED = {"deadline"}
 
 if __name__ == "__main__":
     timeout, scenario = SCENARIOS[sys.argv[1]]
     interrupts = Interrupts(timeout, grace=GRACE)
+    interrupts.last_words = say_last_words
     interrupts.install()
     try:
         result = scenario(interrupts)
@@ -86,5 +94,6 @@ if __name__ == "__main__":
             "says": str(stop),
         }
     print(json.dumps(result), flush=True)
-    time.sleep(5)  # after a SIGTERM the watchdog ends the process within the grace period
-    interrupts.uninstall()
+    if sys.argv[1] in RECORDED:
+        interrupts.uninstall()
+    time.sleep(5)  # a run not done within the grace period is ended by the watchdog

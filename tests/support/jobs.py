@@ -48,4 +48,24 @@ class Sleep(Job):
         run.count("naps")
 
 
-JOBS = [Fail(), Sleep()]
+class Batches(Job):
+    name = "batches"
+    help = "Commit one small batch after another, for --pause seconds each, until stopped."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--pause", type=float, default=0.05)
+        parser.add_argument("--limit", type=int, default=1_000_000)
+
+    def handle(self, run: Run, pause: float, limit: int):
+        for number in range(limit):
+            with run.batch() as counts:
+                StatisticsSnapshot.objects.create(
+                    total_users=number, total_conversations=0, total_messages=0, messages_last_24h=0
+                )
+                counts["batches"] += 1
+            if number == 0:
+                run.log.info("batches.started", "The first batch is committed.")
+            time.sleep(pause)
+
+
+JOBS = [Fail(), Sleep(), Batches()]
