@@ -1,0 +1,38 @@
+"""manage.py's job commands behave as `python -m jobs run` does when a setting is bad: exit 2 and
+one line naming the setting, before Django can turn it into "Unknown command" and a traceback."""
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.support.processes import ROOT, job_environment
+
+pytestmark = pytest.mark.core
+
+COMMANDS = [
+    ["runjob", "housekeeping"],
+    ["run_housekeeping", "--task", "stats"],
+    ["run_addition_task", "--x", "1"],
+    ["update_schedules"],
+    ["scheduler_info"],
+    ["migrate", "--check"],
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda command: command[0])
+def test_a_bad_setting_exits_2_with_one_line_naming_it(command):
+    environment = job_environment(CONVERSATION_RETENTION_DAYS="-3")
+
+    done = subprocess.run(
+        [sys.executable, "manage.py", *command],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert done.returncode == 2
+    assert done.stderr == "error: CONVERSATION_RETENTION_DAYS must be at least 1, got -3.\n"
+    assert done.stdout == ""
