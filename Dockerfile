@@ -21,9 +21,10 @@ RUN pip wheel --no-cache-dir --wheel-dir /wheels -r requirements.txt -r requirem
 
 FROM python:3.12-slim
 # Unbuffered logs reach `kubectl logs` at once; no .pyc written at run time (read-only root);
-# HOME is the only writable place.
+# HOME is the only writable place; no DATABASE_URL is an error, never a local SQLite file.
 ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
+    DATABASE_URL_REQUIRED=true \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     HOME=/tmp
 # The chart's runAsUser/runAsGroup; numeric so runAsNonRoot can verify it.

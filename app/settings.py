@@ -50,6 +50,13 @@ def _database(url: str) -> dict:
     return config
 
 
+# The image sets DATABASE_URL_REQUIRED: a container (the migration hook above all) must never fall
+# back to a throw-away SQLite file when the Secret forgot DATABASE_URL or left it empty.
+if env.boolean("DATABASE_URL_REQUIRED", False) and env.raw("DATABASE_URL") is None:
+    raise ImproperlyConfigured(
+        "DATABASE_URL is not set or empty, and this image has no database of its own: "
+        "set it (the chart reads it from its Secret)."
+    )
 DATABASE_URL = env.string("DATABASE_URL", f"sqlite:///{DATA_DIR / 'cronsuite.sqlite3'}")
 DATABASES = {"default": _database(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
