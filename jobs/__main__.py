@@ -1,6 +1,7 @@
 """`python -m jobs`: the SIGTERM handler comes first, before Python and Django finish starting."""
 
 import json
+import os
 import signal
 import sys
 import time
@@ -26,4 +27,9 @@ signal.signal(signal.SIGTERM, stopped_while_starting)
 
 from jobs.runtime.cli import main  # noqa: E402 - after the handler, on purpose
 
-sys.exit(main())
+try:
+    sys.exit(main())
+except BrokenPipeError:
+    # The reader went away (`python -m jobs list | head`): no traceback, as the Python docs advise.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(1)
