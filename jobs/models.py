@@ -24,6 +24,9 @@ class JobRun(models.Model):
     exit_code = models.SmallIntegerField(null=True, blank=True)
     counts = models.JSONField(default=dict, blank=True)
     error = models.CharField(max_length=500, blank=True)
+    traceback = models.TextField(
+        blank=True, help_text="The traceback of an unexpected error, secrets masked, its end kept."
+    )
 
     class Meta:
         ordering = ["-started_at"]

@@ -14,6 +14,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from traceback import format_exception
 
 from django.db.models.functions import Now
 
@@ -30,6 +31,8 @@ from jobs.runtime.run import Run
 from jobs.runtime.vocabulary import ExitCode, Status
 
 ERROR_SUMMARY_LENGTH = 500
+# A traceback's last characters are kept: the end says where it failed.
+TRACEBACK_LENGTH = 20_000
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class Outcome:
     status: str
     exit_code: int
     error: str = ""
+    traceback: str = ""  # only for an unexpected error (a bug), not for one raised on purpose
 
     @classmethod
     def of(cls, error: BaseException | None, secrets: list[str]) -> "Outcome":
@@ -44,7 +48,9 @@ class Outcome:
             return cls(Status.SUCCEEDED, ExitCode.SUCCEEDED)
         # Masked before it is cut: a secret cut in half would no longer be recognised.
         summary = logs.mask(describe(error), secrets)[:ERROR_SUMMARY_LENGTH]
-        return cls(status_for(error), exit_code_for(error), summary)
+        trace = "" if expected(error) else "".join(format_exception(error))
+        trace = logs.mask(trace, secrets)[-TRACEBACK_LENGTH:]
+        return cls(status_for(error), exit_code_for(error), summary, trace)
 
 
 SKIPPED = Outcome(Status.SKIPPED, ExitCode.SUCCEEDED)
@@ -179,6 +185,7 @@ class JobRunner:
             exit_code=outcome.exit_code,
             counts=dict(self.run.counts),
             error=outcome.error,
+            traceback=outcome.traceback,
         )
 
     def _report(self, outcome: Outcome) -> None:

@@ -39,7 +39,10 @@ def test_an_old_database_upgrades_with_its_run_history(tmp_path):
     assert run(old, "manage.py", "migrate", "--noinput", database=database).returncode == 0
     assert run(old, "-m", "jobs", "run", "addition", "--x", "2", database=database).returncode == 0
 
-    # It should find nothing to migrate...
+    # It should apply only what came after the move, and then find nothing left to migrate...
+    upgrade = run(ROOT, "manage.py", "migrate", "--noinput", database=database)
+    assert upgrade.returncode == 0, upgrade.stdout + upgrade.stderr
+    assert "Applying runs.0001" not in upgrade.stdout
     check = run(ROOT, "manage.py", "migrate", "--check", database=database)
     assert check.returncode == 0, check.stdout + check.stderr
     # ...and read the old run through the new app, in the same table.
