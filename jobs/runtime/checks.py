@@ -11,7 +11,6 @@ import threading
 import time
 from dataclasses import dataclass
 
-import requests
 from django.conf import settings
 from django.db import connection, connections
 from django.db.migrations.executor import MigrationExecutor
@@ -65,6 +64,8 @@ def check_migrations() -> str:
 
 
 def check_url(url: str) -> str:
+    import requests  # only when a peer is configured: requests costs a process ~100 ms
+
     response = requests.get(url, timeout=settings.HEALTH_CHECK_TIMEOUT, allow_redirects=False)
     if response.status_code != 200:
         raise CheckFailed(f"{url} answered HTTP {response.status_code}")
@@ -92,6 +93,8 @@ CHECKS = {
 
 
 def describe(error: Exception) -> str:
+    import requests
+
     url = getattr(getattr(error, "request", None), "url", None) or "the peer"
     if isinstance(error, requests.Timeout):
         return f"{url}: no answer within {settings.HEALTH_CHECK_TIMEOUT} s"

@@ -8,7 +8,6 @@ from datetime import datetime
 
 from django.conf import settings
 
-from jobs import cron
 from jobs.runtime.errors import ConfigurationError
 from jobs.runtime.origin import Origin, detect
 
@@ -54,6 +53,8 @@ class RunEnvironment:
     def schedule_metrics(self, now: datetime) -> dict[str, float]:
         if not self.schedule:
             return {}
+        from jobs import cron  # cronsim: only for a run that has a schedule
+
         try:
             return {
                 "expected_interval_seconds": cron.expected_interval_seconds(
