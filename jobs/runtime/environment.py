@@ -25,6 +25,7 @@ class RunEnvironment:
     time_zone: str
     pushgateway_url: str | None
     pushgateway_timeout: float
+    pushgateway_credentials: tuple[str, str] | None  # basic auth (username, password)
     secrets: tuple[str, ...]  # values masked in every log line, row and metric
 
     @classmethod
@@ -41,6 +42,11 @@ class RunEnvironment:
             time_zone=settings.CRONSUITE_TIMEZONE,
             pushgateway_url=settings.PUSHGATEWAY_URL,
             pushgateway_timeout=settings.PUSHGATEWAY_TIMEOUT,
+            pushgateway_credentials=(
+                (settings.PUSHGATEWAY_USERNAME, settings.PUSHGATEWAY_PASSWORD)
+                if settings.PUSHGATEWAY_USERNAME
+                else None
+            ),
             secrets=tuple(settings.SECRET_VALUES),
         )
         environment.schedule_metrics(datetime.now().astimezone())  # a bad schedule: exit 2 now

@@ -8,7 +8,6 @@ import threading
 from collections.abc import Callable, Mapping
 from urllib.error import HTTPError, URLError
 
-from django.conf import settings
 from prometheus_client import CollectorRegistry, Gauge, pushadd_to_gateway
 from prometheus_client.exposition import basic_auth_handler, default_handler
 
@@ -212,10 +211,15 @@ class NullPusher:
         return False
 
 
-def pusher_for(url: str | None, job: str, grouping_key: dict, log, timeout: float):
+def pusher_for(
+    url: str | None,
+    job: str,
+    grouping_key: dict,
+    log,
+    timeout: float,
+    credentials: tuple[str, str] | None = None,
+):
     if not url:
         return NullPusher(log)
-    # The credentials come from the settings: the runner knows only where and how long to push.
-    username, password = settings.PUSHGATEWAY_USERNAME, settings.PUSHGATEWAY_PASSWORD
-    handler = basic_auth(username, password) if username else default_handler
+    handler = basic_auth(*credentials) if credentials else default_handler
     return Pusher(url, job, grouping_key, log, timeout, handler)

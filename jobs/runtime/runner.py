@@ -70,6 +70,7 @@ class JobRunner:
             environment.grouping_key(),
             log,
             environment.pushgateway_timeout,
+            environment.pushgateway_credentials,
         )
         self.started = time.time()
         self.ended: float | None = None
