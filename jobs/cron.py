@@ -5,7 +5,8 @@ read in an IANA time zone, as a CronJob's `schedule` and `timeZone`.
 """
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cronsim import CronSim, CronSimError
@@ -50,9 +51,13 @@ def fire_times(schedule: str, tz: str = "UTC", now: datetime | None = None) -> I
     start = (now or datetime.now(UTC)).astimezone(zone(tz))
     try:
         # CronSim on a ZoneInfo datetime handles DST like cronie (Debian's cron) does.
-        return CronSim(expand(schedule), start)
+        times = CronSim(expand(schedule), start)
     except CronSimError as e:
         raise CronError(f"{schedule!r}: {e}") from None
+    # Started in the second pass of a repeated hour, CronSim returns a wall-clock time's first
+    # pass, which is already over: "strictly after now" is kept here. By timestamps: two datetimes
+    # of one time zone compare by their wall clocks, blind to which pass of the hour they are in.
+    return (t for t in times if t.timestamp() > start.timestamp())
 
 
 def validate(schedule: str, tz: str = "UTC") -> None:
@@ -76,3 +81,100 @@ def expected_interval_seconds(schedule: str, tz: str = "UTC", now: datetime | No
     # Timestamps, not datetimes: subtracting two datetimes of one zone ignores DST shifts.
     times = [t.timestamp() for t in next_runs(schedule, tz, now, INTERVAL_SAMPLE)]
     return max(b - a for a, b in zip(times, times[1:]))
+
+
+# DST: what a schedule does when its time zone's clocks jump. Decided as Debian's cron (cronie)
+# does, through CronSim: a schedule whose minute and hour fields are both specific (`30 2 * * *`)
+# names a wall-clock time, which runs once: at the first minute after a skipped hour, at its first
+# pass in a repeated hour. Any other schedule (`*/20 * * * *`, `*/20 2 * * *`) is an interval of
+# real time: its times inside a skipped hour do not exist, and a repeated hour runs them in both
+# passes. The Kubernetes controller runs a wall-clock time twice when clocks go back
+# (kubernetes#121594). docs/scheduler.md tells the whole story.
+DST_HORIZON = timedelta(days=366)
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One jump of a time zone's clocks: `at` is the instant, `start`-`end` the wall-clock hour
+    that is skipped (clocks go forward) or repeated (clocks go back)."""
+
+    at: datetime
+    skipped: bool
+    start: datetime  # naive wall-clock times
+    end: datetime
+
+
+def transitions(tz: str, now: datetime, horizon: timedelta = DST_HORIZON) -> list[Transition]:
+    """The time zone's clock changes between `now` and `now + horizon`."""
+    place, found = zone(tz), []
+    day = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    while day < now + horizon:
+        following = day + timedelta(days=1)
+        if _offset(place, day) != _offset(place, following):
+            found.append(_transition(place, _jump(place, day, following)))
+        day = following
+    return found
+
+
+def _offset(place: ZoneInfo, instant: datetime) -> timedelta:
+    return instant.astimezone(place).utcoffset()
+
+
+def _jump(place: ZoneInfo, before: datetime, after: datetime) -> datetime:
+    """The first instant of `after`'s UTC offset, to the second (bisection)."""
+    while after - before > timedelta(seconds=1):
+        middle = before + (after - before) / 2
+        same = _offset(place, middle) == _offset(place, before)
+        before, after = (middle, after) if same else (before, middle)
+    return after.replace(microsecond=0)
+
+
+def _transition(place: ZoneInfo, at: datetime) -> Transition:
+    old, new = _offset(place, at - timedelta(seconds=1)), _offset(place, at)
+    wall_old, wall_new = (at + old).replace(tzinfo=None), (at + new).replace(tzinfo=None)
+    return Transition(at, new > old, min(wall_old, wall_new), max(wall_old, wall_new))
+
+
+def wall_clock(schedule: str) -> bool:
+    """Does the schedule name wall-clock times (minute and hour both specific)? CronSim's rule."""
+    minute, hour = expand(schedule).split()[:2]
+    return not minute.startswith("*") and not hour.startswith("*")
+
+
+def dst_warnings(schedule: str, tz: str, now: datetime | None = None) -> list[str]:
+    """One sentence per run of the coming year whose wall-clock time falls inside an hour its time
+    zone skips or repeats. A schedule with `*` in the hour field is an interval and never warns."""
+    if expand(schedule).split()[1] == "*":
+        return []
+    now = now or datetime.now(UTC)
+    found = []
+    for change in transitions(tz, now):
+        first = _first_inside(schedule, change)
+        if first is not None:
+            found.append(_warning(schedule, tz, change, first))
+    return found
+
+
+def _first_inside(schedule: str, change: Transition) -> datetime | None:
+    """The first wall-clock time of the schedule inside the transition's hour, if any."""
+    # Naive datetimes: CronSim matches the fields on the wall clock, with no DST at all.
+    first = next(CronSim(expand(schedule), change.start - timedelta(seconds=1)))
+    return first if first < change.end else None
+
+
+def _warning(schedule: str, tz: str, change: Transition, first: datetime) -> str:
+    span = f"{change.start:%H:%M}-{change.end:%H:%M}"
+    verb = "skips" if change.skipped else "repeats"
+    where = f"the {first:%H:%M} run of {change.start:%Y-%m-%d} falls in {span}, which {tz} {verb}"
+    return f"{where}: {_what_happens(schedule, tz, change)}"
+
+
+def _what_happens(schedule: str, tz: str, change: Transition) -> str:
+    if change.skipped:
+        moved = next(fire_times(schedule, tz, change.at - timedelta(seconds=1)))
+        if moved - change.at < change.end - change.start:
+            return f"it runs at {moved:%H:%M} instead"
+        return "it does not run in that hour"
+    if wall_clock(schedule):
+        return "it runs once, the first time (a Kubernetes CronJob runs it twice)"
+    return "it runs in both passes of that hour"
