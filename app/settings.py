@@ -131,6 +131,8 @@ CRONSUITE_CRONJOB = env.string("CRONSUITE_CRONJOB")
 CRONSUITE_K8S_JOB = env.string("CRONSUITE_K8S_JOB")
 CRONSUITE_NAMESPACE = env.string("CRONSUITE_NAMESPACE")
 CRONSUITE_POD = env.string("CRONSUITE_POD") or env.string("HOSTNAME")
+# The due time of a run `python -m jobs schedule` started (ISO 8601): trigger=scheduled.
+CRONSUITE_SCHEDULED_FOR = env.string("CRONSUITE_SCHEDULED_FOR")
 # The Job's activeDeadlineSeconds (every attempt of one run), so alerts allow for retries.
 CRONSUITE_JOB_DEADLINE = env.integer("CRONSUITE_JOB_DEADLINE", 0, minimum=0) or None
 # Set in a cluster (e.g. "cronsuite-"): the admin's "Run now" creates a Job from the CronJob

@@ -32,7 +32,11 @@ class RunEnvironment:
     def from_settings(cls, job_name: str, timeout: int | None) -> "RunEnvironment":
         environment = cls(
             entry=settings.CRONSUITE_ENTRY or job_name,
-            origin=detect(settings.CRONSUITE_K8S_JOB, settings.CRONSUITE_CRONJOB),
+            origin=detect(
+                settings.CRONSUITE_K8S_JOB,
+                settings.CRONSUITE_CRONJOB,
+                settings.CRONSUITE_SCHEDULED_FOR,  # set by `python -m jobs schedule`
+            ),
             timeout=timeout or settings.JOB_TIMEOUT,
             job_deadline=settings.CRONSUITE_JOB_DEADLINE,
             kubernetes_job=settings.CRONSUITE_K8S_JOB or "",

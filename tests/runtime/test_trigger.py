@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from jobs.models import JobRun
+from jobs.runtime.errors import ConfigurationError
 from jobs.runtime.origin import detect
 from tests.support.processes import run_job
 
@@ -31,6 +32,21 @@ def test_outside_kubernetes_it_is_local():
     assert detect(None, None).trigger == "local"
 
 
+def test_a_due_time_from_the_local_scheduler_is_scheduled_for_that_time_in_utc():
+    origin = detect(None, None, "2026-03-29T03:00:00+02:00")
+
+    # It should keep the instant, whatever offset the scheduler wrote it with.
+    assert origin.trigger == "scheduled"
+    assert origin.scheduled_for == datetime(2026, 3, 29, 1, 0, tzinfo=UTC)
+
+
+def test_a_due_time_without_its_offset_is_a_configuration_error():
+    # A wall-clock time alone is ambiguous once a year: it must say which instant it is.
+    for value in ("2026-03-29T03:00:00", "yesterday"):
+        with pytest.raises(ConfigurationError, match="CRONSUITE_SCHEDULED_FOR"):
+            detect(None, None, value)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_run_records_its_entry_trigger_and_pod():
     result = run_job(
@@ -48,3 +64,27 @@ def test_the_run_records_its_entry_trigger_and_pod():
     assert run.scheduled_for == datetime.fromtimestamp(29876543 * 60, UTC)
     assert run.kubernetes_job == "rel-addition-example-29876543"
     assert run.host == "rel-addition-example-29876543-abcde"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_started_by_the_local_scheduler_records_its_due_time():
+    result = run_job(
+        "run",
+        "addition",
+        CRONSUITE_ENTRY="addition-example",
+        CRONSUITE_SCHEDULED_FOR="2026-11-01T01:30:00-04:00",
+    )
+
+    assert result.returncode == 0
+    run = JobRun.objects.get()
+    assert (run.entry, run.trigger, run.kubernetes_job) == ("addition-example", "scheduled", "")
+    assert run.scheduled_for == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bad_due_time_stops_the_run_with_exit_2_before_it_starts():
+    result = run_job("run", "addition", CRONSUITE_SCHEDULED_FOR="01:30")
+
+    assert result.returncode == 2
+    assert "CRONSUITE_SCHEDULED_FOR" in result.stderr + result.stdout
+    assert not JobRun.objects.exists()
