@@ -2,7 +2,9 @@
 
 import kubernetes_validate
 import pytest
+import yaml
 
+from jobs.entries import from_values, load_values
 from tests.support.chart import (
     CHART,
     CI_VALUES,
@@ -39,97 +41,90 @@ def test_every_object_validates_strictly(values, version):
         kubernetes_validate.validate(obj, version, strict=True)
 
 
+def shipped_entries() -> list:
+    """The entries values.yaml ships, as `python -m jobs list` reads them."""
+    return from_values(load_values())
+
+
 def test_it_renders_one_cronjob_per_enabled_entry(default_objects):
-    assert sorted(cronjobs(default_objects)) == [
-        f"{RELEASE}-{entry}"
-        for entry in [
-            "addition",
-            "cleanup-logs",
-            "daily-report",
-            "health-check",
-            "housekeeping",
-            "statistics",
-            "sync-external-data",
-            "sync-timetable",
-            "weekly-conversation-cleanup",
-        ]
-    ]
+    assert sorted(cronjobs(default_objects)) == [f"{RELEASE}-{e.name}" for e in shipped_entries()]
 
 
 def env_of(cronjob: dict) -> dict:
     return {e["name"]: e for e in container(cronjob)["env"]}
 
 
-def test_entries_carry_the_seed_schedules_retries_and_per_attempt_timeouts(default_objects):
-    found = {
-        name.removeprefix(f"{RELEASE}-"): (
-            c["spec"]["schedule"],
-            c["spec"]["suspend"],
-            c["spec"]["jobTemplate"]["spec"]["backoffLimit"],
-            int(env_of(c)["JOB_TIMEOUT"]["value"]),
-            container(c)["args"],
+def test_entries_carry_their_schedules_retries_and_per_attempt_timeouts(default_objects):
+    rendered = cronjobs(default_objects)
+    for entry in shipped_entries():
+        cronjob = rendered[f"{RELEASE}-{entry.name}"]
+        # It should render each entry's own values, defaults filling in what the entry leaves out.
+        assert cronjob["spec"]["schedule"] == entry.schedule, entry.name
+        assert cronjob["spec"]["suspend"] is entry.suspended, entry.name
+        assert (
+            cronjob["spec"]["jobTemplate"]["spec"]["backoffLimit"] == entry.settings["backoffLimit"]
+        ), entry.name
+        # The timeout is per attempt, as JOB_TIMEOUT is.
+        assert env_of(cronjob)["JOB_TIMEOUT"]["value"] == str(entry.settings["timeout"]), entry.name
+        assert container(cronjob)["args"] == ["run", entry.job, *entry.args], entry.name
+
+
+def deadlines(objects: list[dict]) -> dict:
+    return {
+        name.removeprefix(f"{RELEASE}-"): c["spec"]["jobTemplate"]["spec"]["activeDeadlineSeconds"]
+        for name, c in cronjobs(objects).items()
+    }
+
+
+# (timeout, backoffLimit) and the Job's deadline, worked out by hand: every attempt gets its
+# timeout + 60 s, and Kubernetes waits 10 s before the first retry, doubling up to 6 minutes.
+DEADLINES = {
+    "one-attempt": (50, 0, 110),  # 110 = (50 + 60) x 1
+    "one-retry": (30, 1, 190),  # 190 = (30 + 60) x 2 + 10
+    "two-retries": (600, 2, 2010),  # 2010 = 660 x 3 + 10 + 20
+    "three-retries": (3600, 3, 14710),  # 14710 = 3660 x 4 + 10 + 20 + 40
+    "six-retries": (100, 6, 1750),  # 1750 = 160 x 7 + 10 + 20 + 40 + 80 + 160 + 320
+    "eight-retries": (100, 8, 2790),  # 2790 = 160 x 9 + 630 + 360 + 360: a wait stops at 6 min
+}
+
+
+def test_the_job_deadline_leaves_every_attempt_its_full_timeout(tmp_path):
+    values = tmp_path / "values.yaml"
+    values.write_text(
+        yaml.safe_dump(
+            {
+                "jobs": {
+                    name: {"schedule": "@daily", "timeout": timeout, "backoffLimit": retries}
+                    for name, (timeout, retries, _) in DEADLINES.items()
+                }
+            }
         )
-        for name, c in cronjobs(default_objects).items()
+    )
+    objects = render([values])
+    found = deadlines(objects)
+    assert {name: found[name] for name in DEADLINES} == {
+        name: deadline for name, (_, _, deadline) in DEADLINES.items()
     }
-    # Seed 002's max_retries and timeout; its timeout is per attempt, as JOB_TIMEOUT is.
-    assert found == {
-        "housekeeping": ("0 2 * * *", False, 3, 3600, ["run", "housekeeping"]),
-        "weekly-conversation-cleanup": (
-            "0 3 * * 0",
-            False,
-            3,
-            3600,
-            ["run", "housekeeping", "--task", "conversations"],
-        ),
-        "statistics": ("0 */6 * * *", False, 3, 3600, ["run", "housekeeping", "--task", "stats"]),
-        "sync-timetable": ("0 2 * * *", False, 3, 300, ["run", "sync-timetable"]),
-        "cleanup-logs": ("0 0 * * *", False, 3, 300, ["run", "cleanup-logs"]),
-        "daily-report": ("0 9 * * *", False, 2, 600, ["run", "daily-report"]),
-        "sync-external-data": ("0 * * * *", True, 3, 1800, ["run", "sync-external-data"]),
-        "health-check": ("*/5 * * * *", False, 1, 30, ["run", "health-check"]),
-        "addition": ("* * * * *", True, 0, 50, ["run", "addition", "--x", "10", "--y", "20"]),
-    }
+    # It should hand the container the Job's deadline, for the alerts' grace.
+    for name, cronjob in cronjobs(objects).items():
+        assert env_of(cronjob)["CRONSUITE_JOB_DEADLINE"] == {
+            "name": "CRONSUITE_JOB_DEADLINE",
+            "value": str(cronjob["spec"]["jobTemplate"]["spec"]["activeDeadlineSeconds"]),
+        }, name
 
 
-def retry_backoff(retries: int) -> int:
-    """Seconds the Job controller waits before the retries together: 10 s, doubling, at most 6 min each."""
-    return sum(min(10 * 2**i, 360) for i in range(retries))
-
-
-def test_the_retry_backoff_is_kubernetes_schedule():
-    assert [retry_backoff(n) for n in range(8)] == [0, 10, 30, 70, 150, 310, 630, 990]
-
-
-def test_the_job_deadline_leaves_every_attempt_its_full_timeout(default_objects):
-    # activeDeadlineSeconds bounds the whole Job: every attempt with its pod's start, and the backoff
-    # between them. The container gets it too (CRONSUITE_JOB_DEADLINE), for the alerts' grace.
-    deadlines = {}
+def test_a_shipped_entry_fits_every_attempt_in_its_deadline(default_objects):
     for name, cronjob in cronjobs(default_objects).items():
         job_spec = cronjob["spec"]["jobTemplate"]["spec"]
         timeout = int(env_of(cronjob)["JOB_TIMEOUT"]["value"])
         attempts = job_spec["backoffLimit"] + 1
-        deadline = job_spec["activeDeadlineSeconds"]
-        assert deadline == (timeout + 60) * attempts + retry_backoff(attempts - 1), name
-        assert env_of(cronjob)["CRONSUITE_JOB_DEADLINE"] == {
-            "name": "CRONSUITE_JOB_DEADLINE",
-            "value": str(deadline),
-        }, name
-        deadlines[name.removeprefix(f"{RELEASE}-")] = deadline
-    assert deadlines == {
-        "housekeeping": 14710,
-        "weekly-conversation-cleanup": 14710,
-        "statistics": 14710,
-        "sync-timetable": 1510,
-        "cleanup-logs": 1510,
-        "daily-report": 2010,
-        "sync-external-data": 7510,
-        "health-check": 190,
-        "addition": 110,
-    }
+        assert job_spec["activeDeadlineSeconds"] >= (timeout + 60) * attempts, name
 
 
 def test_an_explicit_deadline_wins_when_one_attempt_fits():
-    objects = render(sets=["jobs.daily-report.activeDeadlineSeconds=700"])
+    objects = render(
+        sets=["jobs.daily-report.activeDeadlineSeconds=700", "jobs.daily-report.timeout=600"]
+    )
     daily = cronjobs(objects)[f"{RELEASE}-daily-report"]
     assert daily["spec"]["jobTemplate"]["spec"]["activeDeadlineSeconds"] == 700
     assert env_of(daily)["JOB_TIMEOUT"]["value"] == "600"
@@ -138,14 +133,17 @@ def test_an_explicit_deadline_wins_when_one_attempt_fits():
 
 def test_null_in_an_entry_derives_the_deadline_again():
     objects = render(
-        sets=["defaults.activeDeadlineSeconds=7200", "jobs.health-check.activeDeadlineSeconds=null"]
+        sets=[
+            "defaults.activeDeadlineSeconds=7200",
+            "jobs.health-check.activeDeadlineSeconds=null",
+            "jobs.health-check.timeout=30",
+            "jobs.health-check.backoffLimit=1",
+        ]
     )
-    found = {
-        n: c["spec"]["jobTemplate"]["spec"]["activeDeadlineSeconds"]
-        for n, c in cronjobs(objects).items()
-    }
-    assert found[f"{RELEASE}-housekeeping"] == 7200
-    assert found[f"{RELEASE}-health-check"] == 190
+    found = deadlines(objects)
+    assert found["housekeeping"] == 7200
+    # Derived again from its timeout and retries: (30 + 60) x 2 + 10.
+    assert found["health-check"] == 190
 
 
 def test_an_explicit_deadline_shorter_than_one_attempt_fails_with_the_numbers():
@@ -155,6 +153,10 @@ def test_an_explicit_deadline_shorter_than_one_attempt_fails_with_the_numbers():
         str(CHART),
         "--set",
         "jobs.daily-report.activeDeadlineSeconds=600",
+        "--set",
+        "jobs.daily-report.timeout=600",
+        "--set",
+        "jobs.daily-report.backoffLimit=2",
         check=False,
     )
     assert result.returncode != 0

@@ -1,8 +1,15 @@
 """values.schema.json rejects what Kubernetes would reject later, naming the field."""
 
+import json
+import subprocess
+import sys
+
 import pytest
 
-from tests.support.chart import CHART, helm
+from helm import values_schema
+from jobs.cron import MACROS
+from tests.support.chart import CHART, cronjobs, helm, render
+from tests.support.processes import ROOT
 
 # Each rejection: the --set that makes it, the field the message must name, and the words that say
 # what to do instead.
@@ -111,38 +118,63 @@ def test_a_bad_entry_name_is_reported_under_jobs():
     assert "lowercase letters, digits and hyphens" in result.stderr
 
 
-# Shapes the schema lets through but Kubernetes (robfig/cron) rejects: the render fails with a sentence.
+# Fields Kubernetes (robfig/cron) rejects: the generated patterns catch them and say which field
+# is wrong and what it takes ("a schedule whose ...").
 FIELD_REJECTIONS = {
-    "minute 61": ("61 * * * *", "minute 61 is out of range 0-59"),
-    "hour 24": ("0 24 * * *", "hour 24 is out of range 0-23"),
-    "day-of-month 0": ("0 0 0 * *", "day-of-month 0 is out of range 1-31"),
-    "month 13": ("0 0 1 13 *", "month 13 is out of range 1-12"),
-    "day-of-week 7": ("0 0 * * 7", "day-of-week 7 is out of range 0-6"),
-    "range end out of range": ("0 0 * * MON-8", "day-of-week 8 is out of range 0-6"),
-    "unknown month name": ("0 0 * FOO *", 'month "FOO" is not a number or JAN-DEC'),
-    "name in the minute field": ("MON 0 * * *", 'minute "MON" is not a number'),
-    "Quartz's L": ("0 0 L * *", 'day-of-month "L" is not a number'),
-    "backwards range": ("30-10 * * * *", 'minute range "30-10" runs backwards'),
-    "zero step": ("*/0 * * * *", 'minute "*/0" has a step of 0'),
-    "garbage": ("0 0 * * 1#2", 'day-of-week "1#2" is not a value, a range'),
+    "minute 61": ("61 * * * *", "minute (field 1) is from 0 to 59"),
+    "hour 24": ("0 24 * * *", "hour (field 2) is from 0 to 23"),
+    "day-of-month 0": ("0 0 0 * *", "day-of-month (field 3) is from 1 to 31"),
+    "month 13": ("0 0 1 13 *", "month (field 4) is from 1 to 12 or JAN to DEC"),
+    "day-of-week 7": (
+        "0 0 * * 7",
+        "day-of-week (field 5) is from 0 to 6 or SUN to SAT (Sunday is 0, not 7)",
+    ),
+    "range end out of range": ("0 0 * * MON-8", "day-of-week (field 5) is from 0 to 6"),
+    "unknown month name": ("0 0 * FOO *", "month (field 4) is from 1 to 12 or JAN to DEC"),
+    "name in the minute field": ("MON 0 * * *", "minute (field 1) is from 0 to 59"),
+    "Quartz's L": ("0 0 L * *", "day-of-month (field 3) is from 1 to 31"),
+    "backwards range": ("30-10 * * * *", "minute (field 1) has ranges that run upwards: 1-5"),
+    "backwards named range": ("0 0 * * FRI-MON", "day-of-week (field 5) has ranges that run up"),
+    "backwards range in a list": ("0 0 1,20-10 * *", "day-of-month (field 3) has ranges that run"),
+    "zero step": ("*/0 * * * *", "minute (field 1) has steps of at least 1: */5, not */0"),
+    "zero step of a range": ("0 1-5/00 * * *", "hour (field 2) has steps of at least 1"),
+    "garbage": (
+        "0 0 * * 1#2",
+        "day-of-week (field 5) is made of values, ranges (1-5), lists (1,5)",
+    ),
 }
+
+
+def values_with_schedule(tmp_path, schedule: str):
+    values = tmp_path / "values.yaml"
+    values.write_text(f"jobs:\n  housekeeping:\n    schedule: {schedule!r}\n")
+    return values
 
 
 @pytest.mark.parametrize("schedule,says", FIELD_REJECTIONS.values(), ids=FIELD_REJECTIONS.keys())
 def test_it_rejects_a_cron_field_kubernetes_would_reject(schedule, says, tmp_path):
-    values = tmp_path / "values.yaml"
-    values.write_text(f"jobs:\n  housekeeping:\n    schedule: {schedule!r}\n")
+    values = values_with_schedule(tmp_path, schedule)
     result = helm("template", "cronsuite", str(CHART), "-f", str(values), check=False)
     assert result.returncode != 0
-    assert f'jobs.housekeeping.schedule "{schedule}": {says}' in result.stderr
+    # It should name the entry (the path) and the field, once.
+    assert (
+        f"at '/jobs/housekeeping/schedule': value must be 'a schedule whose {says}" in result.stderr
+    )
+    assert result.stderr.count("value must be") == 1, result.stderr
+    assert_short(result.stderr)
+
+
+def test_it_names_every_wrong_field():
+    result = template("jobs.housekeeping.schedule=61 24 * * *")
+    assert "a schedule whose minute (field 1) is from 0 to 59" in result.stderr
+    assert "a schedule whose hour (field 2) is from 0 to 23" in result.stderr
     assert_short(result.stderr)
 
 
 @pytest.mark.parametrize(
     "schedule",
     [
-        "@daily",
-        "@hourly",
+        *MACROS,
         "*/15 9-17 * * MON-FRI",
         "0 0 1,15 * *",
         "0 3 ? * SUN",
@@ -150,17 +182,45 @@ def test_it_rejects_a_cron_field_kubernetes_would_reject(schedule, says, tmp_pat
         "0 0 * jan-dec/2 sun",
         "5/15 * * * *",
         "0  2 * * *",
+        "05 02 * * *",
+        "0 0 * * 1-1",
+        "0-59/59 0-23 1-31 1-12 0-6",
+        "0 0 * * SUN-6",
     ],
 )
 def test_it_accepts_what_kubernetes_accepts(schedule, tmp_path):
-    values = tmp_path / "values.yaml"
-    values.write_text(f"jobs:\n  housekeeping:\n    schedule: {schedule!r}\n")
-    helm("template", "cronsuite", str(CHART), "-f", str(values))
+    values = values_with_schedule(tmp_path, schedule)
+    cronjob = cronjobs(render([values]))["cronsuite-housekeeping"]
+    assert cronjob["spec"]["schedule"] == schedule
+
+
+def test_the_committed_schema_is_what_the_generator_writes():
+    result = subprocess.run(
+        [sys.executable, "-m", "helm.values_schema", "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_check_mode_fails_when_the_schema_is_stale(tmp_path, monkeypatch, capsys):
+    stale = tmp_path / "values.schema.json"
+    schema = json.loads(values_schema.SCHEMA.read_text())
+    schema["definitions"]["schedule"]["description"] = "edited in place"
+    stale.write_text(json.dumps(schema, indent=2) + "\n")
+    monkeypatch.setattr(values_schema, "SCHEMA", stale)
+
+    assert values_schema.main(["--check"]) == 1
+    assert "out of date: run python -m helm.values_schema" in capsys.readouterr().err
+    assert values_schema.main([]) == 0
+    # It should have written the generated schema back, and nothing else of the file changed.
+    assert stale.read_text() == (CHART / "values.schema.json").read_text()
+    assert values_schema.main(["--check"]) == 0
 
 
 def test_every_property_has_a_description():
-    import json
-
     schema = json.loads((CHART / "values.schema.json").read_text())
     missing = []
 
@@ -180,16 +240,19 @@ def test_every_property_has_a_description():
 
 
 def test_every_values_key_has_a_comment_above_it():
+    # An entry of `jobs` needs one comment, saying what it runs and when: its keys are the
+    # settings of `defaults`, documented there, so a new entry is not a comment per line.
     lines = (CHART / "values.yaml").read_text().splitlines()
     undocumented = []
+    in_jobs = False
     for i, line in enumerate(lines):
         stripped = line.strip()
-        if (
-            stripped
-            and not stripped.startswith("#")
-            and ":" in stripped
-            and not stripped.startswith("-")
-        ):
-            if not lines[i - 1].strip().startswith("#"):
-                undocumented.append(f"{i + 1}: {line}")
+        if not stripped or stripped.startswith(("#", "-")) or ":" not in stripped:
+            continue
+        if not line.startswith(" "):
+            in_jobs = stripped == "jobs:"
+        elif in_jobs and line.startswith("    "):
+            continue
+        if not lines[i - 1].strip().startswith("#"):
+            undocumented.append(f"{i + 1}: {line}")
     assert undocumented == []

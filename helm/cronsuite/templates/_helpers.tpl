@@ -46,34 +46,56 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
-{{/* Labels of a schedule entry's CronJob, Job template and Pod template: the monitoring rules and dashboard join on cronsuite.io/entry and cronsuite.io/job. Args: (list root entryName jobName). */}}
+{{/* Labels of a schedule entry's CronJob, Job template and Pod template: the monitoring rules and dashboard join on cronsuite.io/entry and cronsuite.io/job. Args: (list labels entryName jobName), labels being cronsuite.labels, rendered once for all entries. */}}
 {{- define "cronsuite.entryLabels" -}}
-{{- include "cronsuite.labels" (index . 0) }}
+{{- index . 0 }}
 app.kubernetes.io/component: job
 cronsuite.io/entry: {{ index . 1 }}
 cronsuite.io/job: {{ index . 2 }}
 {{- end }}
 
-{{/* Merges map src into map dst in place, like Helm merges values: maps key by key, anything else replaced, null removes the key. Args: (list dst src). jobs/schedule.py mirrors this. */}}
+{{/* Merges an entry into dst, a copy of defaults made with omit (a shallow copy in one call), the way Helm merges values files: maps key by key, anything else replaced (so an entry's false beats a default's true), null removes the key. A map both have is merged into a copy, never in place, since dst shares its maps with defaults: copying defaults whole for each entry (deepCopy, toYaml, fromYaml) was most of the render time of many entries. The chart's only merge. Args: (list dst entry). */}}
 {{- define "cronsuite.mergeInto" -}}
 {{- $dst := index . 0 }}
 {{- range $key, $value := index . 1 }}
 {{- if kindIs "invalid" $value }}
 {{- $_ := unset $dst $key }}
 {{- else if and (kindIs "map" $value) (kindIs "map" (index $dst $key)) }}
-{{- include "cronsuite.mergeInto" (list (index $dst $key) $value) }}
+{{- $merged := omit (index $dst $key) }}
+{{- include "cronsuite.mergeInto" (list $merged $value) }}
+{{- $_ := set $dst $key $merged }}
 {{- else }}
 {{- $_ := set $dst $key $value }}
 {{- end }}
 {{- end }}
 {{- end }}
 
-{{/* An entry's settings: defaults merged with the entry, as YAML (use with fromYaml). Args: (list root entry). */}}
-{{- define "cronsuite.settings" -}}
-{{- $root := index . 0 }}
-{{- $settings := deepCopy ($root.Values.defaults | default dict) }}
-{{- include "cronsuite.mergeInto" (list $settings (index . 1 | default dict)) }}
-{{- toYaml $settings }}
+{{/* The variables that tell a run which entry, CronJob, Job and pod it is (docs/runtime.md), as YAML list items. Written out rather than built as dicts for toYaml, which cost a third of the render time of many entries; each value still goes through toYaml, so it is quoted as before. Args: dict entry, settings, cronJob, deadline. */}}
+{{- define "cronsuite.entryEnv" -}}
+- name: CRONSUITE_ENTRY
+  value: {{ .entry | toYaml }}
+- name: CRONSUITE_SCHEDULE
+  value: {{ .settings.schedule | toYaml }}
+- name: CRONSUITE_TIMEZONE
+  value: {{ .settings.timeZone | toYaml }}
+- name: CRONSUITE_CRONJOB
+  value: {{ .cronJob | toYaml }}
+- name: CRONSUITE_K8S_JOB
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.labels['batch.kubernetes.io/job-name']
+- name: CRONSUITE_NAMESPACE
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.namespace
+- name: CRONSUITE_POD
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+- name: JOB_TIMEOUT
+  value: {{ include "cronsuite.jobTimeout" (list .entry .settings) | toYaml }}
+- name: CRONSUITE_JOB_DEADLINE
+  value: {{ .deadline | toYaml }}
 {{- end }}
 
 {{/* Image reference: the digest pins it when set, else the tag (default: appVersion). Args: settings image map, root. */}}
@@ -112,56 +134,6 @@ cronsuite.io/job: {{ index . 2 }}
 {{- fail (printf "jobs.%s.activeDeadlineSeconds is %d, shorter than one attempt needs (timeout %d s + %d s to start the pod): set it to at least %d, or remove it to get %d, enough for all %d attempts." $entry (int64 $s.activeDeadlineSeconds) $timeout $startup $oneAttempt $derived (add $s.backoffLimit 1)) }}
 {{- else }}
 {{- int64 $s.activeDeadlineSeconds }}
-{{- end }}
-{{- end }}
-
-{{/* Fails the render with a sentence when a field of a 5-field schedule is one Kubernetes would reject: out of range (minute 61), an unknown name, a range running backwards, a zero step. values.schema.json has checked the shape already (5 fields or a macro, no TZ= prefix). Args: (list entryName schedule). */}}
-{{- define "cronsuite.checkSchedule" -}}
-{{- $entry := index . 0 }}
-{{- $schedule := index . 1 | toString | trim }}
-{{- if not (hasPrefix "@" $schedule) }}
-{{- $months := dict "JAN" 1 "FEB" 2 "MAR" 3 "APR" 4 "MAY" 5 "JUN" 6 "JUL" 7 "AUG" 8 "SEP" 9 "OCT" 10 "NOV" 11 "DEC" 12 }}
-{{- $days := dict "SUN" 0 "MON" 1 "TUE" 2 "WED" 3 "THU" 4 "FRI" 5 "SAT" 6 }}
-{{- $fields := list
-  (dict "name" "minute" "min" 0 "max" 59 "names" dict "kind" "a number")
-  (dict "name" "hour" "min" 0 "max" 23 "names" dict "kind" "a number")
-  (dict "name" "day-of-month" "min" 1 "max" 31 "names" dict "kind" "a number")
-  (dict "name" "month" "min" 1 "max" 12 "names" $months "kind" "a number or JAN-DEC")
-  (dict "name" "day-of-week" "min" 0 "max" 6 "names" $days "kind" "a number or SUN-SAT")
-}}
-{{- range $i, $value := regexSplit "\\s+" $schedule -1 }}
-{{- $field := index $fields $i }}
-{{- $where := printf "jobs.%s.schedule %q: %s" $entry $schedule $field.name }}
-{{- range $part := splitList "," $value }}
-{{- if not (regexMatch "^([*?]|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(/[0-9]+)?$" $part) }}
-{{- fail (printf "%s %q is not a value, a range (1-5), a list (1,5) or a step (*/10)" $where $part) }}
-{{- end }}
-{{- $rangeAndStep := splitList "/" $part }}
-{{- if and (eq (len $rangeAndStep) 2) (eq (atoi (last $rangeAndStep)) 0) }}
-{{- fail (printf "%s %q has a step of 0; a step is at least 1" $where $part) }}
-{{- end }}
-{{- $bounds := list }}
-{{- range $v := splitList "-" (first $rangeAndStep) }}
-{{- if not (regexMatch "^[*?]$" $v) }}
-{{- $n := 0 }}
-{{- if regexMatch "^[0-9]+$" $v }}
-{{- $n = atoi $v }}
-{{- else if hasKey $field.names (upper $v) }}
-{{- $n = get $field.names (upper $v) }}
-{{- else }}
-{{- fail (printf "%s %q is not %s" $where $v $field.kind) }}
-{{- end }}
-{{- if or (lt $n $field.min) (gt $n $field.max) }}
-{{- fail (printf "%s %s is out of range %d-%d" $where $v $field.min $field.max) }}
-{{- end }}
-{{- $bounds = append $bounds $n }}
-{{- end }}
-{{- end }}
-{{- if and (eq (len $bounds) 2) (gt (first $bounds) (last $bounds)) }}
-{{- fail (printf "%s range %q runs backwards" $where (first $rangeAndStep)) }}
-{{- end }}
-{{- end }}
-{{- end }}
 {{- end }}
 {{- end }}
 
@@ -216,7 +188,7 @@ rules:
         status: "True"
 {{- end }}
 
-{{/* The one pod spec of the chart, used by every CronJob, the migration hook Job and the test Pod. Args: dict root, settings, args, command (optional), env (list), configName, secretName, serviceAccountName. */}}
+{{/* The one pod spec of the chart, used by every CronJob, the migration hook Job and the test Pod. Args: dict root, settings, args, command (optional), env (YAML list items, may be empty; the settings' env follows), configName, secretName, serviceAccountName. */}}
 {{- define "cronsuite.podSpec" -}}
 {{- $root := .root }}
 {{- $s := .settings -}}
@@ -247,10 +219,12 @@ containers:
     command: {{ toJson . }}
     {{- end }}
     args: {{ toJson .args }}
-    {{- $env := concat (.env | default list) ($s.env | default list) }}
+    {{- $env := list }}
+    {{- with .env }}{{ $env = append $env . }}{{ end }}
+    {{- with $s.env }}{{ $env = append $env (toYaml .) }}{{ end }}
     {{- with $env }}
     env:
-      {{- toYaml . | nindent 6 }}
+      {{- join "\n" . | nindent 6 }}
     {{- end }}
     envFrom:
       - configMapRef:
