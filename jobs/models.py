@@ -45,3 +45,29 @@ class JobRun(models.Model):
         if self.finished_at is None:
             return None
         return (self.finished_at - self.started_at).total_seconds()
+
+
+class SuspensionRecord(models.Model):
+    """Who suspended or resumed a schedule entry, when, why and where: the audit record of
+    `python -m jobs suspend|resume`. On one machine the latest record of an entry is also the
+    flag the local scheduler honours (jobs/suspensions.py); in a cluster the CronJob's
+    `spec.suspend` is, and the record says who changed it."""
+
+    entry = models.CharField(max_length=63)
+    suspended = models.BooleanField(help_text="Suspended (true) or resumed (false).")
+    changed_by = models.CharField(max_length=150)
+    changed_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=500, blank=True)
+    location = models.CharField(
+        max_length=320,
+        blank=True,
+        help_text="namespace/CronJob in a cluster; empty on this machine.",
+    )
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["entry", "location", "-changed_at"])]
+
+    def __str__(self):
+        action = "suspended" if self.suspended else "resumed"
+        return f"{self.entry} {action} by {self.changed_by} {self.changed_at:%Y-%m-%d %H:%M}"

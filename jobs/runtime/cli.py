@@ -8,6 +8,8 @@ import sys
 
 from django.core.exceptions import ImproperlyConfigured
 
+from jobs.operations.commands import OPERATIONS
+from jobs.operations.commands import add_parsers as add_operation_parsers
 from jobs.runtime.database import close_connections
 from jobs.runtime.errors import JobFailed, exit_code_for
 from jobs.runtime.options import ArgumentParser, split_options
@@ -75,6 +77,7 @@ def build_parser() -> CommandParser:
     commands.add_parser(
         "check", help="preflight: database, migrations and peers (exit 1 if any fails)"
     )
+    add_operation_parsers(commands)
     parser.set_defaults(parser=parser)
     run.set_defaults(parser=run)
     return parser
@@ -150,3 +153,4 @@ def check_command(args, stdout) -> int:
 
 
 COMMANDS = {"list": list_command, "run": run_command, "check": check_command}
+COMMANDS.update(OPERATIONS)  # the operator verbs, jobs/operations/commands.py

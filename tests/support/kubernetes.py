@@ -5,6 +5,7 @@ import asyncio
 import uuid
 
 import yaml
+from kmock import action as kmock_action
 
 from tests.support.chart import NAMESPACE, tool
 
@@ -56,3 +57,62 @@ def load_cronjob(kmock, cronjob: dict) -> str:
     )
     kmock.objects["batch/v1/cronjobs", NAMESPACE, cronjob["metadata"]["name"]] = cronjob
     return uid
+
+
+def load_object(kmock, resource: str, obj: dict) -> dict:
+    """An object as the API server stores it (uid, creationTimestamp, resourceVersion)."""
+    obj["metadata"].setdefault("namespace", NAMESPACE)
+    obj["metadata"].setdefault("uid", str(uuid.uuid4()))
+    obj["metadata"].setdefault("creationTimestamp", "2026-11-24T00:00:00Z")
+    obj["metadata"].setdefault("resourceVersion", "1")
+    kmock.objects[resource, obj["metadata"]["namespace"], obj["metadata"]["name"]] = obj
+    return obj
+
+
+def selected(labels: dict, selector: str | None) -> bool:
+    """An equality-based label selector, as the API server reads it: `a`, `!a`, `a=b`, `a!=b`."""
+    for term in filter(None, (selector or "").split(",")):
+        if "!=" in term:
+            key, value = term.split("!=", 1)
+            ok = labels.get(key) != value
+        elif "=" in term:
+            key, value = term.replace("==", "=").split("=", 1)
+            ok = labels.get(key) == value
+        elif term.startswith("!"):
+            ok = term[1:] not in labels
+        else:
+            ok = term in labels
+        if not ok:
+            return False
+    return True
+
+
+def serve_lists(kmock) -> None:
+    """Lists as the API server answers them: filtered by labelSelector (kmock ignores it) and
+    with the `kind: <Kind>List` and `apiVersion` that kubectl needs to read them."""
+
+    def listing(request):
+        info = kmock.resources[request.resource]
+        group = request.resource.group
+        items = [
+            obj.raw
+            for (resource, namespace, _), obj in kmock.objects.items()
+            if resource == request.resource
+            and not obj.deleted
+            and request.namespace in (None, namespace)
+            and selected(
+                obj.raw["metadata"].get("labels") or {}, request.params.get("labelSelector")
+            )
+        ]
+        return {
+            "apiVersion": f"{group}/{request.resource.version}" if group else "v1",
+            "kind": f"{info.kind}List",
+            "metadata": {"resourceVersion": "1"},
+            "items": items,
+        }
+
+    def object_list(request) -> bool:  # not discovery (/apis/GROUP/VERSION looks alike)
+        listing_action = request.action == kmock_action.LIST
+        return listing_action and bool(request.resource and request.resource.plural)
+
+    kmock[object_list] << listing

@@ -1,0 +1,71 @@
+"""The verbs' command lines, registered in jobs/runtime/cli.py. Each command imports its module
+(and the Kubernetes client) only when it runs, so `python -m jobs run` never pays for them."""
+
+from jobs.runtime.options import positive_int
+
+REQUEST_TIMEOUT = 10
+
+
+def add_target_options(parser) -> None:
+    group = parser.add_argument_group("where (default: the cluster of the kubeconfig, if any)")
+    group.add_argument("--namespace", "-n", help="namespace of the release (requires a cluster)")
+    group.add_argument("--release", help="only this Helm release's CronJobs")
+    group.add_argument("--kubeconfig", metavar="FILE", help="kubeconfig (default: KUBECONFIG)")
+    group.add_argument("--local", action="store_true", help="this machine, even with a cluster")
+    group.add_argument(
+        "--request-timeout",
+        type=positive_int,
+        default=REQUEST_TIMEOUT,
+        metavar="S",
+        help=f"seconds one API call may take (default {REQUEST_TIMEOUT})",
+    )
+
+
+def add_by_option(parser) -> None:
+    parser.add_argument("--by", metavar="NAME", help="who is acting (default: user@host)")
+
+
+def add_parsers(commands) -> None:
+    status = commands.add_parser("status", help="every entry: state, last and next runs")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.add_argument(
+        "--values",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="the release's values override file, to compare suspensions (repeatable)",
+    )
+    suspend = commands.add_parser("suspend", help="stop scheduling an entry")
+    suspend.add_argument("entry", metavar="ENTRY")
+    suspend.add_argument("--reason", default="", metavar="TEXT", help="why, for the record")
+    add_by_option(suspend)
+    resume = commands.add_parser("resume", help="schedule a suspended entry again")
+    resume.add_argument("entry", metavar="ENTRY")
+    add_by_option(resume)
+    for parser in (status, suspend, resume):
+        add_target_options(parser)
+
+
+def status_command(args, stdout) -> int:
+    from jobs.operations.status import show_status
+
+    return show_status(args, stdout)
+
+
+def suspend_command(args, stdout) -> int:
+    from jobs.operations.suspend import change
+
+    return change(args, stdout, suspend=True)
+
+
+def resume_command(args, stdout) -> int:
+    from jobs.operations.suspend import change
+
+    return change(args, stdout, suspend=False)
+
+
+OPERATIONS = {
+    "status": status_command,
+    "suspend": suspend_command,
+    "resume": resume_command,
+}
