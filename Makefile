@@ -19,6 +19,20 @@ run: $(VENV)/.runtime
 	@$(PY) manage.py load_demo_data
 	@LOG_FORMAT=text $(PY) -m jobs run housekeeping
 
+## make web: the admin and the scheduler dashboard, served as in the image (gunicorn, DEBUG off,
+## static files by whitenoise) on http://127.0.0.1:$(WEB_PORT)/admin/, on the local SQLite file.
+WEB_PORT ?= 8000
+.PHONY: web bench-web
+web: $(VENV)/.runtime
+	@echo "preparing the database (manage.py migrate)..."
+	@$(PY) manage.py migrate --noinput -v0
+	@$(PY) manage.py load_demo_data
+	@echo "collecting the static files (manage.py collectstatic)..."
+	@$(PY) manage.py collectstatic --noinput -v0
+	@echo "serving http://127.0.0.1:$(WEB_PORT)/admin/ (demo login: admin, password admin); Ctrl-C stops"
+	@$(VENV)/bin/gunicorn app.wsgi --bind 127.0.0.1:$(WEB_PORT) --workers 2 --access-logfile - \
+		--log-level warning
+
 ## make test: install what the tests need, then run the whole suite on each database.
 test: $(VENV)/.dev tools services lint
 	$(MAKE) -k --no-print-directory test-postgres test-sqlite test-mariadb

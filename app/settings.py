@@ -68,20 +68,40 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # The scheduler API: JSON for every answer, tokens a staff user creates in the admin.
+    "rest_framework",
+    "rest_framework.authtoken",
     "app.accounts",
     "app.chat",
     "jobs",
+    "jobs.scheduler",  # python -m jobs schedule: the last fire of each entry
     "app.timetable",
     "app.external",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves the collected static files itself (admin CSS included) with DEBUG off, under
+    # gunicorn, in the image and in `make web`: no separate web server to configure.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+# The web app reached over HTTPS only, through a proxy that terminates TLS and sets
+# X-Forwarded-Proto (an Ingress): cookies never travel in clear, browsers are told to keep to
+# HTTPS (HSTS, this host only), plain HTTP is redirected, except the kubelet's probes of /healthz.
+# Off, the app also answers plain HTTP: `make web`, `kubectl port-forward`.
+WEB_HTTPS = env.boolean("WEB_HTTPS", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = WEB_HTTPS
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if WEB_HTTPS else 0
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if WEB_HTTPS else None
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# HSTS for this host only, never for the whole domain (its other hosts are not ours to bind to
+# HTTPS) and never preloaded into browsers (irreversible for months): these two stay off.
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
 ROOT_URLCONF = "app.urls"
 WSGI_APPLICATION = "app.wsgi.application"
 TEMPLATES = [
@@ -99,6 +119,24 @@ TEMPLATES = [
     }
 ]
 STATIC_URL = "static/"
+# `manage.py collectstatic` writes here (the image does at build time); whitenoise serves it.
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed names served with a year of caching, compressed once at collectstatic.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "jobs.web.auth.BearerTokenAuthentication",  # seed 001's `Authorization: Bearer TOKEN`
+        "rest_framework.authentication.TokenAuthentication",  # DRF's own `Token TOKEN`
+        "rest_framework.authentication.SessionAuthentication",  # the admin's, CSRF checked
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["jobs.web.auth.IsStaff"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "jobs.web.auth.json_error",
+}
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.string("TIME_ZONE", "UTC")
 USE_TZ = True

@@ -11,6 +11,9 @@ from app.accounts.models import EmailVerification
 from app.chat.models import Conversation, Message
 
 USERS = 12
+# The demo's one staff account, to log in to the admin with (`make web` prints it). Demo data
+# goes only into an empty database, so this password never replaces a real one.
+ADMIN_USERNAME = ADMIN_PASSWORD = "admin"
 CONVERSATIONS_PER_USER = 4
 MESSAGES_PER_CONVERSATION = 3
 
@@ -25,12 +28,15 @@ class Command(BaseCommand):
             load(timezone.now())
         return (
             f"Loaded demo data: {User.objects.count()} users, {Conversation.objects.count()} "
-            f"conversations, {Message.objects.count()} messages."
+            f"conversations, {Message.objects.count()} messages.\n"
+            f"The admin's demo login: user {ADMIN_USERNAME}, password {ADMIN_PASSWORD}."
         )
 
 
 def load(now) -> None:
-    User.objects.create_user("admin", "admin@example.com", is_staff=True, is_superuser=True)
+    User.objects.create_user(
+        ADMIN_USERNAME, "admin@example.com", ADMIN_PASSWORD, is_staff=True, is_superuser=True
+    )
     for number in range(USERS):
         user = make_user(number, now)
         for age_days in range(0, 60, 60 // CONVERSATIONS_PER_USER):
