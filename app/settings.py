@@ -177,6 +177,15 @@ CRONSUITE_JOB_DEADLINE = env.integer("CRONSUITE_JOB_DEADLINE", 0, minimum=0) or 
 # <prefix><entry> in CRONSUITE_NAMESPACE. Unset: it runs the job on the web app's machine.
 CRONSUITE_CRONJOB_PREFIX = env.string("CRONSUITE_CRONJOB_PREFIX")
 
+# python -m jobs schedule: the chart's schedules on one machine (docs/scheduler.md).
+# false suspends every entry, as the chart's suspendAll does (the FastAPI setup's switch).
+BACKGROUND_JOBS_ENABLED = env.boolean("BACKGROUND_JOBS_ENABLED", True)
+# Its /metrics and /healthz: on loopback unless told otherwise; port 0 serves neither.
+SCHEDULER_METRICS_ADDRESS = env.string("SCHEDULER_METRICS_ADDRESS", "127.0.0.1")
+SCHEDULER_METRICS_PORT = env.integer("SCHEDULER_METRICS_PORT", 9746, minimum=0)
+# Tests only: a file holding the time the scheduler's clock reads (jobs/scheduler/clock.py).
+SCHEDULER_TEST_CLOCK_FILE = env.string("SCHEDULER_TEST_CLOCK_FILE")
+
 # housekeeping
 CONVERSATION_RETENTION_DAYS = env.integer("CONVERSATION_RETENTION_DAYS", 30, minimum=1)
 UNVERIFIED_USER_DAYS = env.integer("UNVERIFIED_USER_DAYS", 7, minimum=1)

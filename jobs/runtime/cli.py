@@ -14,6 +14,8 @@ from jobs.runtime.database import close_connections
 from jobs.runtime.errors import JobFailed, exit_code_for
 from jobs.runtime.options import ArgumentParser, split_options
 from jobs.runtime.vocabulary import ExitCode
+from jobs.scheduler.command import add_parser as add_schedule_parser
+from jobs.scheduler.command import schedule_command
 
 
 def setup_django() -> None:
@@ -78,6 +80,7 @@ def build_parser() -> CommandParser:
         "check", help="preflight: database, migrations and peers (exit 1 if any fails)"
     )
     add_operation_parsers(commands)
+    add_schedule_parser(commands)
     parser.set_defaults(parser=parser)
     run.set_defaults(parser=run)
     return parser
@@ -154,3 +157,4 @@ def check_command(args, stdout) -> int:
 
 COMMANDS = {"list": list_command, "run": run_command, "check": check_command}
 COMMANDS.update(OPERATIONS)  # the operator verbs, jobs/operations/commands.py
+COMMANDS["schedule"] = schedule_command  # the local scheduler, jobs/scheduler/command.py

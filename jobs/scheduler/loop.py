@@ -1,0 +1,453 @@
+"""The scheduler's loop, one tick at a time: reap the children that exited, stop the ones past
+their time, start the retries that are due, and, while leading, fire every entry whose time has
+come. Each step is a method tests call directly with the time they choose; `run()` only repeats
+`tick()` and reads the flags the signal handlers set (jobs/scheduler/wakeup.py).
+"""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import DatabaseError
+
+from jobs.cron import zone
+from jobs.runtime.logs import EventLog
+from jobs.runtime.vocabulary import ExitCode
+from jobs.scheduler import children, claims
+from jobs.scheduler.children import Child, NotStarted
+from jobs.scheduler.config import Plan, Planned
+from jobs.scheduler.observe import Metrics
+from jobs.scheduler.timing import (
+    Action,
+    action,
+    attempt_ends,
+    backoff,
+    kill_at,
+    latest_due,
+    next_due,
+    retries,
+    run_ends,
+)
+
+# The longest nap: the clock is read again this often (NTP steps, a test's clock file), and a
+# standby tries the leader lock this often.
+MAX_SLEEP_SECONDS = 1.0
+# How often the leader checks that the session holding its lock is still there.
+VERIFY_SECONDS = 5.0
+
+
+@dataclass
+class Run:
+    """One due time of an entry with its attempts: what a Kubernetes Job is to a CronJob. It keeps
+    the settings it started with: a reload does not change a run under way."""
+
+    planned: Planned
+    due: datetime
+    started: datetime
+    failures: int = 0
+    child: Child | None = None
+    retry_at: datetime | None = None
+    ending: str = ""  # why the scheduler ends it (replaced, deadline, shutdown): no more attempts
+
+    @property
+    def name(self) -> str:
+        return self.planned.name
+
+    @property
+    def active(self) -> bool:
+        return self.child is not None or self.retry_at is not None
+
+
+class Scheduler:
+    def __init__(self, plan: Plan, clock, leadership, metrics: Metrics, command=children.COMMAND):
+        self.plan, self.clock, self.leadership, self.metrics = plan, clock, leadership, metrics
+        self.command = command
+        self.log = EventLog()
+        self.started = clock.now()
+        self.after: dict[str, datetime] = {}  # per entry, the latest due time handled
+        self.next_at: dict[str, datetime] = {}  # per entry, its next due time
+        self.runs: list[Run] = []
+        self.leading = False
+        self.verified = 0.0
+        self.claim_errors: set[tuple[str, datetime]] = set()
+        self.count_entries()
+
+    def count_entries(self) -> None:
+        self.metrics.entries.labels("active").set(len(self.plan.entries))
+        self.metrics.entries.labels("suspended").set(len(self.plan.suspended))
+
+    # The loop.
+
+    def run(self, wakeup, reload: Callable[[], Plan]) -> int:
+        """Until SIGTERM or SIGINT; then stop the children within their grace and return 0."""
+        while not wakeup.stop:
+            if wakeup.reload:
+                wakeup.reload = False
+                self.try_reload(reload)
+            wakeup.wait(self.tick())
+        self.log.info("scheduler.stopping", f"{wakeup.stop}: stopping.", children=self.children())
+        self.shutdown(wakeup)
+        return int(ExitCode.SUCCEEDED)
+
+    def tick(self) -> float:
+        """One round; returns the seconds until the next thing to do."""
+        now = self.clock.now()
+        self.reap(now)
+        self.enforce_deadlines(now)
+        self.retry_due(now)
+        if self.lead(now):
+            self.fire_due(now)
+        self.metrics.tick(self.leading, self.children())
+        return self.sleep_seconds(self.clock.now())
+
+    def sleep_seconds(self, now: datetime) -> float:
+        times = [*self.next_at.values(), *(run.retry_at for run in self.runs if run.retry_at)]
+        if not times:
+            return MAX_SLEEP_SECONDS
+        return max(0.0, min(MAX_SLEEP_SECONDS, (min(times) - now).total_seconds()))
+
+    def children(self) -> int:
+        return sum(1 for run in self.runs if run.child is not None)
+
+    # Leadership.
+
+    def lead(self, now: datetime) -> bool:
+        """Standby: try the lock. Leader: check now and then that it is still held."""
+        if not self.leading and self.leadership.try_lead():
+            self.leading = True
+            self.verified = time.monotonic()
+            self.log.info("scheduler.leader", "This scheduler is the leader: it fires the entries.")
+            self.catch_up(now)
+        elif self.leading and time.monotonic() - self.verified > VERIFY_SECONDS:
+            self.verified = time.monotonic()
+            if not self.leadership.still_leading():
+                self.standby("scheduler.leadership_lost", "Lost the leader lock's session.")
+        return self.leading
+
+    def standby(self, event: str, message: str) -> None:
+        self.leading = False
+        self.after.clear()
+        self.next_at.clear()
+        self.log.warning(event, f"{message} Standing by; running children go on.")
+
+    def catch_up(self, now: datetime) -> None:
+        """Each entry counts its fires from the last one fired (by any scheduler, before any
+        downtime), else from this process's start: at most one run owed per entry."""
+        try:
+            fired = claims.last_fires(list(self.plan.entries))
+        except DatabaseError as e:
+            self.log.error("scheduler.claim_failed", f"Cannot read the last fires: {e}")
+            fired = {}
+        for name in self.plan.entries:
+            self.set_after(name, fired.get(name, self.started))
+
+    def set_after(self, name: str, when: datetime) -> None:
+        self.after[name] = when
+        self.next_at[name] = next_due(self.plan.entries[name].timing, when)
+
+    # Fires.
+
+    def fire_due(self, now: datetime) -> int:
+        """Start every entry whose time has come (Forbid, Replace and misfire decided first, then
+        one claim for them all); returns how many started."""
+        starting: dict[str, tuple[datetime, Action]] = {}
+        for name, when in self.due_now(now).items():
+            decided = action(self.plan.entries[name].timing, when, now, self.active(name))
+            if decided in (Action.MISSED, Action.SKIP):
+                self.skip(name, when, now, decided)
+                self.set_after(name, when)
+            else:
+                starting[name] = (when, decided)
+        won = self.claim({name: when for name, (when, _) in starting.items()})
+        if won is None:
+            return 0  # the database cannot say: tried again at the next tick
+        for name, (when, decided) in starting.items():
+            self.set_after(name, when)
+            if name in won:
+                self.fire(self.plan.entries[name], when, now, decided)
+            else:
+                self.skip(name, when, now, "claimed")
+        return len(won)
+
+    def due_now(self, now: datetime) -> dict[str, datetime]:
+        found = {}
+        for name, planned in self.plan.entries.items():
+            if now >= self.next_at[name]:
+                due = latest_due(planned.timing, self.after[name], now)
+                found[name] = due or self.next_at[name]
+        return found
+
+    def active(self, name: str) -> bool:
+        return any(run.active and not run.ending for run in self.runs if run.name == name)
+
+    def claim(self, dues: dict[str, datetime]) -> set[str] | None:
+        """The entries this scheduler may fire, or None when the database cannot say."""
+        if not dues:
+            return set()
+        try:
+            return claims.claim(dues)
+        except DatabaseError as e:
+            fresh = {(name, due) for name, due in dues.items()} - self.claim_errors
+            if fresh:  # one line per due time, not one per tick while the database is down
+                self.log.error("scheduler.claim_failed", f"Cannot claim due runs: {e}")
+            self.claim_errors |= fresh
+            return None
+
+    def fire(self, planned: Planned, due: datetime, now: datetime, decided: Action) -> None:
+        if decided == Action.REPLACE:
+            for run in self.runs:
+                if run.name == planned.name and run.active and not run.ending:
+                    self.end_run(run, now, "replaced")
+        run = Run(planned, due, now)
+        self.runs.append(run)
+        self.start_attempt(run)
+
+    def skip(self, name: str, due: datetime, now: datetime, reason: str) -> None:
+        late = (now - due).total_seconds()
+        messages = {
+            Action.SKIP: "its previous run is still active (concurrencyPolicy: Forbid)",
+            Action.MISSED: f"{late:.0f} s late, past startingDeadlineSeconds",
+            "claimed": "another scheduler fired it already",
+        }
+        self.log.warning(
+            "scheduler.skipped",
+            f"Skipped {name} due {self.local(name, due)}: {messages[reason]}.",
+            entry=name,
+            due=due.isoformat(),
+            reason=str(reason),
+        )
+        self.metrics.skips.labels(name, str(reason)).inc()
+
+    # Attempts.
+
+    def start_attempt(self, run: Run) -> None:
+        attempt = run.failures + 1
+        try:
+            run.child = children.start(
+                run.planned, run.due, attempt, self.clock.now(), self.command
+            )
+        except NotStarted as e:
+            self.log.error(
+                "scheduler.start_failed", f"Could not start {run.name}: {e}", entry=run.name
+            )
+            self.failed(run, self.clock.now(), int(ExitCode.FAILED))
+            return
+        lateness = (run.child.started - run.due).total_seconds()
+        self.log.info(
+            "scheduler.fired",
+            f"Started {run.name} due {self.local(run.name, run.due)}, attempt {attempt}.",
+            entry=run.name,
+            job=run.planned.entry.job,
+            due=run.due.isoformat(),
+            attempt=attempt,
+            pid=run.child.pid,
+            lateness_seconds=round(lateness, 3),
+        )
+        self.metrics.fires.labels(run.name).inc()
+        if attempt == 1:
+            self.metrics.lateness.observe(max(0.0, lateness))
+
+    def reap(self, now: datetime) -> int:
+        """Hear how every exited child ended; returns how many exited."""
+        exited = 0
+        for run in self.runs:
+            code = run.child.poll() if run.child else None
+            if code is not None:
+                self.exited(run, code, now)
+                exited += 1
+        self.runs = [run for run in self.runs if run.active]
+        return exited
+
+    def exited(self, run: Run, code: int, now: datetime) -> None:
+        child, run.child = run.child, None
+        self.log.debug(
+            "scheduler.exited",
+            f"{run.name} exited with code {code}.",
+            entry=run.name,
+            pid=child.pid,
+        )
+        if child.killed:
+            self.close_killed(run, child)
+        if code != ExitCode.SUCCEEDED and not run.ending:
+            self.failed(run, now, code)
+
+    def failed(self, run: Run, now: datetime, code: int) -> None:
+        """Retry after the backoff, or say why not."""
+        run.failures += 1
+        timing = run.planned.timing
+        if retries(timing, code, run.failures):
+            delay = backoff(run.failures)
+            run.retry_at = now + timedelta(seconds=delay)
+            self.log.warning(
+                "scheduler.retry",
+                f"{run.name} failed with exit code {code}: attempt {run.failures + 1} of "
+                f"{timing.backoff_limit + 1} in {delay} s.",
+                entry=run.name,
+                due=run.due.isoformat(),
+                exit_code=code,
+                delay_seconds=delay,
+            )
+            self.metrics.retries.labels(run.name).inc()
+            return
+        why = (
+            "a configuration error is not retried"
+            if code == ExitCode.CONFIGURATION
+            else f"backoffLimit {timing.backoff_limit} reached"
+        )
+        self.gave_up(run, code, why)
+
+    def gave_up(self, run: Run, code: int | None, why: str) -> None:
+        self.log.error(
+            "scheduler.gave_up",
+            f"{run.name} due {self.local(run.name, run.due)} failed: {why}.",
+            entry=run.name,
+            due=run.due.isoformat(),
+            exit_code=code,
+        )
+
+    def retry_due(self, now: datetime) -> int:
+        started = 0
+        for run in self.runs:
+            if run.retry_at is not None and now >= run.retry_at:
+                run.retry_at = None
+                self.start_attempt(run)
+                started += 1
+        return started
+
+    # Deadlines and signals.
+
+    def enforce_deadlines(self, now: datetime) -> int:
+        """SIGTERM a child past its timeout (its own deadline failed to end it) or past the run's
+        activeDeadlineSeconds; SIGKILL one still there after its grace. Returns signals sent."""
+        sent = 0
+        for run in self.runs:
+            ends = run_ends(run.planned.timing, run.started)
+            if ends is not None and now >= ends and not run.ending:
+                sent += self.end_run(run, now, "deadline")
+            child = run.child
+            if (
+                child
+                and child.terminated is None
+                and now >= attempt_ends(run.planned.timing, child.started)
+            ):
+                sent += self.terminate(run, now, "timeout")
+            if child and child.terminated and not child.killed:
+                if now >= kill_at(run.planned.timing, child.terminated):
+                    sent += self.kill(run)
+        return sent
+
+    def end_run(self, run: Run, now: datetime, reason: str) -> int:
+        """No more attempts; SIGTERM the one running."""
+        run.ending, run.retry_at = reason, None
+        if run.child is None:
+            if reason == "deadline":
+                self.gave_up(run, None, "activeDeadlineSeconds passed before the retry")
+            return 0
+        return self.terminate(run, now, reason)
+
+    def terminate(self, run: Run, now: datetime, reason: str) -> int:
+        child = run.child
+        if child.terminated is not None:
+            return 0
+        child.terminate(now, reason)
+        self.signalled(run, child, "SIGTERM")
+        return 1
+
+    def kill(self, run: Run) -> int:
+        run.child.kill()
+        self.signalled(run, run.child, "SIGKILL")
+        return 1
+
+    def signalled(self, run: Run, child: Child, signal_name: str) -> None:
+        timing = run.planned.timing
+        why = {
+            "timeout": f"still running {timing.timeout} s (timeout) and more after its start",
+            "deadline": f"past activeDeadlineSeconds {timing.run_deadline}",
+            "replaced": "a new run replaces it (concurrencyPolicy: Replace)",
+            "shutdown": "the scheduler is stopping",
+        }[child.reason]
+        if signal_name == "SIGKILL":
+            why = f"still there {timing.grace} s after SIGTERM (terminationGracePeriodSeconds)"
+        self.log.warning(
+            "scheduler.killed",
+            f"Sent {signal_name} to {run.name} (pid {child.pid}): {why}.",
+            entry=run.name,
+            pid=child.pid,
+            signal=signal_name,
+            reason=child.reason,
+        )
+        self.metrics.kills.labels(run.name, signal_name, child.reason).inc()
+
+    def close_killed(self, run: Run, child: Child) -> None:
+        """A SIGKILLed child could not record its end: the scheduler does, for the next reader."""
+        timed_out = child.reason in ("timeout", "deadline")
+        error = f"killed by the scheduler (SIGKILL): {child.reason}"
+        try:
+            claims.close_killed(run.name, run.due, timed_out, error)
+        except DatabaseError as e:
+            self.log.error("scheduler.record_failed", f"Cannot record {run.name}'s end: {e}")
+
+    def shutdown(self, wakeup) -> None:
+        """SIGTERM every child, then wait for them, SIGKILLing each after its grace."""
+        now = self.clock.now()
+        for run in self.runs:
+            self.end_run(run, now, "shutdown")
+        while self.runs:
+            now = self.clock.now()
+            self.reap(now)
+            self.enforce_deadlines(now)
+            wakeup.wait(0.1 if self.runs else 0)
+        self.leadership.release()
+        self.log.info("scheduler.stopped", "Stopped.")
+
+    # Reload.
+
+    def try_reload(self, reload: Callable[[], Plan]) -> bool:
+        """SIGHUP: the new values apply from each entry's next due time; a broken file keeps the
+        old schedule."""
+        try:
+            plan = reload()
+        except Exception as e:  # noqa: BLE001 - any broken file keeps the schedule running
+            self.log.error("scheduler.reload_failed", f"Reload failed; the old schedule stays: {e}")
+            self.metrics.reloads.labels("failed").inc()
+            return False
+        self.reload(plan, self.clock.now())
+        return True
+
+    def reload(self, plan: Plan, now: datetime) -> None:
+        old, self.plan = self.plan, plan
+        self.count_entries()
+        added = sorted(set(plan.entries) - set(old.entries))
+        removed = sorted(set(old.entries) - set(plan.entries))
+        changed = sorted(
+            name
+            for name in set(plan.entries) & set(old.entries)
+            if not same(old.entries[name], plan.entries[name])
+        )
+        for name in removed:
+            self.after.pop(name, None)
+            self.next_at.pop(name, None)
+        if self.leading:
+            for name in (*added, *changed):
+                self.set_after(name, now)
+        self.log.info(
+            "scheduler.reloaded",
+            f"Reloaded: {len(plan.entries)} entries ({len(added)} added, {len(changed)} changed, "
+            f"{len(removed)} removed).",
+            added=added,
+            changed=changed,
+            removed=removed,
+        )
+        self.metrics.reloads.labels("ok").inc()
+
+    def local(self, name: str, due: datetime) -> str:
+        """A due time as the entry's time zone shows it."""
+        planned = self.plan.entries.get(name)
+        place = zone(planned.timing.time_zone if planned else "UTC")
+        return due.astimezone(place).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def same(old: Planned, new: Planned) -> bool:
+    """Same settings, whatever the look-back computed at each load."""
+    return (old.entry, old.config, old.env) == (new.entry, new.config, new.env)
