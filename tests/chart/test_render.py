@@ -166,15 +166,27 @@ def test_an_explicit_deadline_shorter_than_one_attempt_fails_with_the_numbers():
     ) in result.stderr
 
 
+def test_the_defaults_never_overlap_runs_and_keep_finished_jobs_a_day():
+    defaults = load_values()["defaults"]
+    assert defaults["concurrencyPolicy"] == "Forbid"
+    assert defaults["timeZone"] == "UTC"
+    assert defaults["ttlSecondsAfterFinished"] == 86400
+
+
 def test_every_cronjob_has_the_runtime_contract(default_objects):
-    for name, cronjob in cronjobs(default_objects).items():
+    rendered = cronjobs(default_objects)
+    for entry in shipped_entries():
+        name = f"{RELEASE}-{entry.name}"
+        cronjob = rendered[name]
         spec = cronjob["spec"]
         job_spec = spec["jobTemplate"]["spec"]
         pod = job_spec["template"]["spec"]
-        assert spec["timeZone"] == "UTC"
-        assert spec["concurrencyPolicy"] == "Forbid"
+        assert spec["timeZone"] == entry.time_zone, name
+        assert spec["concurrencyPolicy"] == entry.settings["concurrencyPolicy"], name
         assert spec["startingDeadlineSeconds"] >= 10
-        assert job_spec["ttlSecondsAfterFinished"] == 86400
+        assert job_spec.get("ttlSecondsAfterFinished") == entry.settings.get(
+            "ttlSecondsAfterFinished"
+        ), name
         assert pod["restartPolicy"] == "Never"
         rules = job_spec["podFailurePolicy"]["rules"]
         assert {
@@ -189,6 +201,7 @@ def test_every_cronjob_has_the_runtime_contract(default_objects):
         assert 1 <= int(env["JOB_TIMEOUT"]["value"]) <= job_spec["activeDeadlineSeconds"] - 60
         assert env["CRONSUITE_CRONJOB"]["value"] == name
         assert env["CRONSUITE_SCHEDULE"]["value"] == spec["schedule"]
+        assert env["CRONSUITE_TIMEZONE"]["value"] == spec["timeZone"]
         assert (
             env["CRONSUITE_K8S_JOB"]["valueFrom"]["fieldRef"]["fieldPath"]
             == "metadata.labels['batch.kubernetes.io/job-name']"
