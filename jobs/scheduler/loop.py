@@ -155,7 +155,7 @@ class Scheduler:
         for name, when in self.due_now(now).items():
             decided = action(self.plan.entries[name].timing, when, now, self.active(name))
             if decided in (Action.MISSED, Action.SKIP):
-                self.skip(name, when, now, decided)
+                self.skip(name, when, now, "missed" if decided == Action.MISSED else "forbid")
                 self.set_after(name, when)
             else:
                 starting[name] = (when, decided)
@@ -206,8 +206,8 @@ class Scheduler:
     def skip(self, name: str, due: datetime, now: datetime, reason: str) -> None:
         late = (now - due).total_seconds()
         messages = {
-            Action.SKIP: "its previous run is still active (concurrencyPolicy: Forbid)",
-            Action.MISSED: f"{late:.0f} s late, past startingDeadlineSeconds",
+            "forbid": "its previous run is still active (concurrencyPolicy: Forbid)",
+            "missed": f"{late:.0f} s late, past startingDeadlineSeconds",
             "claimed": "another scheduler fired it already",
         }
         self.log.warning(
@@ -215,9 +215,9 @@ class Scheduler:
             f"Skipped {name} due {self.local(name, due)}: {messages[reason]}.",
             entry=name,
             due=due.isoformat(),
-            reason=str(reason),
+            reason=reason,
         )
-        self.metrics.skips.labels(name, str(reason)).inc()
+        self.metrics.skips.labels(name, reason).inc()
 
     # Attempts.
 
@@ -287,6 +287,7 @@ class Scheduler:
                 due=run.due.isoformat(),
                 exit_code=code,
                 delay_seconds=delay,
+                retry_at=run.retry_at.isoformat(),
             )
             self.metrics.retries.labels(run.name).inc()
             return
