@@ -4,6 +4,7 @@
 from jobs.runtime.options import positive_int
 
 REQUEST_TIMEOUT = 10
+START_TIMEOUT = 300
 
 
 def add_target_options(parser) -> None:
@@ -12,6 +13,14 @@ def add_target_options(parser) -> None:
     group.add_argument("--release", help="only this Helm release's CronJobs")
     group.add_argument("--kubeconfig", metavar="FILE", help="kubeconfig (default: KUBECONFIG)")
     group.add_argument("--local", action="store_true", help="this machine, even with a cluster")
+    group.add_argument(
+        "--values",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="chart values override file, merged as `helm -f` does (repeatable): the entries "
+        "on this machine; in a cluster, what status compares suspensions with",
+    )
     group.add_argument(
         "--request-timeout",
         type=positive_int,
@@ -28,13 +37,6 @@ def add_by_option(parser) -> None:
 def add_parsers(commands) -> None:
     status = commands.add_parser("status", help="every entry: state, last and next runs")
     status.add_argument("--json", action="store_true", help="machine-readable output")
-    status.add_argument(
-        "--values",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="the release's values override file, to compare suspensions (repeatable)",
-    )
     suspend = commands.add_parser("suspend", help="stop scheduling an entry")
     suspend.add_argument("entry", metavar="ENTRY")
     suspend.add_argument("--reason", default="", metavar="TEXT", help="why, for the record")
@@ -42,7 +44,19 @@ def add_parsers(commands) -> None:
     resume = commands.add_parser("resume", help="schedule a suspended entry again")
     resume.add_argument("entry", metavar="ENTRY")
     add_by_option(resume)
-    for parser in (status, suspend, resume):
+    trigger = commands.add_parser("trigger", help="run an entry now (a manual run)")
+    trigger.add_argument("entry", metavar="ENTRY")
+    trigger.add_argument(
+        "--follow", action="store_true", help="print its log; exit with its exit code"
+    )
+    trigger.add_argument(
+        "--timeout",
+        type=positive_int,
+        default=START_TIMEOUT,
+        metavar="S",
+        help=f"seconds its pod may take to start (default {START_TIMEOUT})",
+    )
+    for parser in (status, suspend, resume, trigger):
         add_target_options(parser)
 
 
@@ -64,8 +78,15 @@ def resume_command(args, stdout) -> int:
     return change(args, stdout, suspend=False)
 
 
+def trigger_command(args, stdout) -> int:
+    from jobs.operations.trigger import trigger
+
+    return trigger(args, stdout)
+
+
 OPERATIONS = {
     "status": status_command,
     "suspend": suspend_command,
     "resume": resume_command,
+    "trigger": trigger_command,
 }

@@ -4,7 +4,7 @@ import json
 from dataclasses import asdict
 from datetime import UTC, datetime
 
-from jobs.runtime.listing import wrapped
+from jobs.operations.text import wrapped
 from k8s.suspension import SUSPENDED
 
 LABEL = 16  # "last scheduled: "

@@ -9,8 +9,8 @@ from django.db import DatabaseError
 from jobs import entries as chart_entries
 from jobs import suspensions
 from jobs.operations.target import Target, operator, resolve
+from jobs.operations.text import paragraph
 from jobs.runtime.errors import ConfigurationError
-from jobs.runtime.listing import wrapped
 
 HELM_NOTE = (
     "A helm upgrade sets spec.suspend back to the chart's values: to keep the entry "
@@ -20,19 +20,20 @@ HELM_NOTE = (
 
 
 def say(text: str, stdout) -> None:
-    print("\n".join(wrapped(text, "")), file=stdout)
+    print(paragraph(text), file=stdout)
 
 
 def change(args, stdout, suspend: bool) -> int:
     target = resolve(args)
     by, reason = args.by or operator(), getattr(args, "reason", "")
     if target.local:
-        return change_here(args.entry, suspend, by, reason, stdout)
+        entry = chart_entries.find(args.entry, chart_entries.load(args.values))
+        return change_here(entry, suspend, by, reason, stdout)
     return change_in_cluster(target, args.entry, suspend, by, reason, stdout)
 
 
-def change_here(name: str, suspend: bool, by: str, reason: str, stdout) -> int:
-    entry = chart_entries.find(name)
+def change_here(entry: chart_entries.Entry, suspend: bool, by: str, reason: str, stdout) -> int:
+    name = entry.name
     if not suspend and entry.suspended:
         raise ConfigurationError(
             f"{name} is suspended by the chart's values (jobs.{name}.suspend or suspendAll): "

@@ -6,6 +6,7 @@ import asyncio
 import copy
 import functools
 import io
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from django.db import connections
 from jobs.runtime import cli
 from tests.support.chart import NAMESPACE, cronjobs, render
 from tests.support.kubernetes import kubectl, load_object, serve_lists, write_kubeconfig
+from tests.support.processes import ROOT, job_environment
 
 CRONJOBS = "batch/v1/cronjobs"
 JOBS = "batch/v1/jobs"
@@ -55,6 +57,49 @@ def rendered_cronjobs() -> dict[str, dict]:
     return copy.deepcopy(_rendered())
 
 
+async def eventually(condition, timeout: float = 30, message: str = "condition"):
+    """Polls `condition` without blocking the event loop (the emulator serves from it)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        if result := condition():
+            return result
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout} s waiting for {message}")
+
+
+class CommandLine:
+    """`python -m jobs ARGV` as a person runs it, its stdout read line by line as it comes."""
+
+    def __init__(self, process: asyncio.subprocess.Process):
+        self.process = process
+
+    @classmethod
+    async def start(cls, *argv: str, **env) -> "CommandLine":
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "jobs",
+            *argv,
+            cwd=ROOT,
+            env=job_environment(**env),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        return cls(process)
+
+    async def line(self, timeout: float = 30) -> str:
+        line = await asyncio.wait_for(self.process.stdout.readline(), timeout)
+        if not line:
+            stderr = (await self.process.stderr.read()).decode()
+            raise AssertionError(f"the command ended before another line: {stderr}")
+        return line.decode().rstrip("\n")
+
+    async def finish(self, timeout: float = 60) -> Answer:
+        out, err = await asyncio.wait_for(self.process.communicate(), timeout)
+        return Answer(self.process.returncode, out.decode(), err.decode())
+
+
 @dataclass
 class EmulatedCluster:
     kmock: object
@@ -64,6 +109,10 @@ class EmulatedCluster:
         """`python -m jobs ARGV --kubeconfig ...` against the emulator."""
         return await asyncio.to_thread(call, *argv, "--kubeconfig", str(self.kubeconfig))
 
+    async def start(self, *argv: str) -> CommandLine:
+        """`python -m jobs ARGV` as a process, KUBECONFIG naming the emulator."""
+        return await CommandLine.start(*argv, KUBECONFIG=self.kubeconfig)
+
     async def kubectl(self, *args: str, stdin: str | None = None) -> str:
         return await kubectl(self.kubeconfig, *args, stdin=stdin)
 
@@ -71,8 +120,11 @@ class EmulatedCluster:
         return self.kmock.objects[resource, NAMESPACE, name].raw
 
     def has(self, resource: str, name: str) -> bool:
-        key = (resource, NAMESPACE, name)
-        return key in self.kmock.objects and not self.kmock.objects[key].deleted
+        return any(obj["metadata"]["name"] == name for obj in self.all(resource))
+
+    def all(self, resource: str) -> list[dict]:
+        found = self.kmock.objects.items()
+        return [obj.raw for (kind, _, _), obj in found if kind == resource and not obj.deleted]
 
     def load(self, resource: str, obj: dict) -> dict:
         return load_object(self.kmock, resource, obj)
