@@ -56,7 +56,12 @@ def add_parsers(commands) -> None:
         metavar="S",
         help=f"seconds its pod may take to start (default {START_TIMEOUT})",
     )
-    for parser in (status, suspend, resume, trigger):
+    prune = commands.add_parser("prune", help="delete failed Jobs a later success made stale")
+    which = prune.add_mutually_exclusive_group(required=True)
+    which.add_argument("entry", metavar="ENTRY", nargs="?")
+    which.add_argument("--all", action="store_true", help="every entry")
+    prune.add_argument("--dry-run", action="store_true", help="say what it would delete")
+    for parser in (status, suspend, resume, trigger, prune):
         add_target_options(parser)
 
 
@@ -84,9 +89,16 @@ def trigger_command(args, stdout) -> int:
     return trigger(args, stdout)
 
 
+def prune_command(args, stdout) -> int:
+    from jobs.operations.prune import prune
+
+    return prune(args, stdout)
+
+
 OPERATIONS = {
     "status": status_command,
     "suspend": suspend_command,
     "resume": resume_command,
     "trigger": trigger_command,
+    "prune": prune_command,
 }

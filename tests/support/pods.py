@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from kmock import name as name_is
 from kmock import subresource
 
+from k8s.run_now import job_from_cronjob
 from tests.support.chart import NAMESPACE
 
 
@@ -99,3 +100,12 @@ class EmulatedLog:
     def attach(self, kmock, pod_name: str) -> "EmulatedLog":
         kmock[subresource("log"), name_is(pod_name)] << self.serve
         return self
+
+
+def finished_job(cronjob: dict, name: str, created: str, kind: str | None) -> dict:
+    """A Job of `cronjob` as the controller leaves it: Complete, Failed, or (None) running."""
+    job = job_from_cronjob(cronjob, name)
+    job["metadata"].update(namespace=NAMESPACE, creationTimestamp=created)
+    if kind:
+        job.update(job_ended(kind))
+    return job
