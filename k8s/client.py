@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import urllib3
+import yaml
 from kubernetes import client, config
 from kubernetes.config import incluster_config, kube_config
 
@@ -78,16 +79,20 @@ class Cluster:
             response = within(self.timeout, lambda: method(*args, **kwargs))
         except client.ApiException as e:
             raise refusal(e, verb, resource, namespace, self.server) from None
-        except TimeoutError:
-            raise Unreachable(
+        except (urllib3.exceptions.HTTPError, OSError) as e:
+            raise self.unreachable(e, action) from None
+        return decode(response.data)
+
+    def unreachable(self, error: Exception, action: str) -> Unreachable:
+        # Ours (the whole call) or urllib3's (one socket read): both are the server's silence.
+        if timed_out(error):
+            return Unreachable(
                 f"the Kubernetes API server {self.server} did not answer within "
                 f"{self.timeout:g} s ({action})."
-            ) from None
-        except (urllib3.exceptions.HTTPError, OSError) as e:
-            raise Unreachable(
-                f"cannot reach the Kubernetes API server {self.server} ({action}): {reason(e)}"
-            ) from None
-        return decode(response.data)
+            )
+        return Unreachable(
+            f"cannot reach the Kubernetes API server {self.server} ({action}): {reason(error)}"
+        )
 
 
 def decode(data: bytes):
@@ -119,6 +124,14 @@ def within(timeout: float, call):
     if "error" in outcome:
         raise outcome["error"]
     return outcome["answer"]
+
+
+def timed_out(error: BaseException) -> bool:
+    cause = getattr(error, "reason", None) or error
+    # urllib3 counts a refused connection as a connect timeout (NewConnectionError's base).
+    if isinstance(cause, urllib3.exceptions.NewConnectionError):
+        return False
+    return isinstance(cause, (TimeoutError, urllib3.exceptions.TimeoutError))
 
 
 def reason(error: BaseException) -> str:
@@ -174,7 +187,7 @@ def connect(kubeconfig: str | None = None, timeout: float = REQUEST_TIMEOUT) -> 
     try:
         config.load_kube_config(config_file=path, client_configuration=configuration)
         _, context = config.list_kube_config_contexts(config_file=path)
-    except (config.ConfigException, OSError, TypeError, KeyError) as e:
+    except (config.ConfigException, yaml.YAMLError, OSError, TypeError, KeyError) as e:
         raise NotConfigured(f"the kubeconfig {path} cannot be used: {e}. {HOW_TO_CONFIGURE}")
     namespace = (context.get("context") or {}).get("namespace") or "default"
     return cluster(configuration, namespace, timeout)
