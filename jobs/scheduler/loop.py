@@ -69,6 +69,7 @@ class Scheduler:
         self.next_at: dict[str, datetime] = {}  # per entry, its next due time
         self.runs: list[Run] = []
         self.leading = False
+        self.said_standby = False
         self.verified = 0.0
         self.claim_errors: set[tuple[str, datetime]] = set()
         self.count_entries()
@@ -122,14 +123,23 @@ class Scheduler:
         elif self.leading and time.monotonic() - self.verified > VERIFY_SECONDS:
             self.verified = time.monotonic()
             if not self.leadership.still_leading():
-                self.standby("scheduler.leadership_lost", "Lost the leader lock's session.")
+                self.standby()
+        elif not self.leading and not self.said_standby:
+            self.said_standby = True
+            self.log.info(
+                "scheduler.standby",
+                "Another scheduler leads (it holds the leader lock): standing by to take over.",
+            )
         return self.leading
 
-    def standby(self, event: str, message: str) -> None:
-        self.leading = False
+    def standby(self) -> None:
+        self.leading, self.said_standby = False, True
         self.after.clear()
         self.next_at.clear()
-        self.log.warning(event, f"{message} Standing by; running children go on.")
+        self.log.warning(
+            "scheduler.leadership_lost",
+            "Lost the leader lock's database session: standing by; running children go on.",
+        )
 
     def catch_up(self, now: datetime) -> None:
         """Each entry counts its fires from the last one fired (by any scheduler, before any
