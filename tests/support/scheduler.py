@@ -48,6 +48,7 @@ class SchedulerProcess:
     """One `python -m jobs schedule --values FILE`, its lines read by a thread."""
 
     def __init__(self, values: Path, clock: TestClock, *extra: str, **env):
+        self.values = values  # rewrite it, then SIGHUP, to reload
         self.port = free_port()
         environment = job_environment(
             JOB_MODULES=JOB_MODULES,
