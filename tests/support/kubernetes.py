@@ -116,3 +116,36 @@ def serve_lists(kmock) -> None:
         return listing_action and bool(request.resource and request.resource.plural)
 
     kmock[object_list] << listing
+
+
+def serve_as_helm_needs(kmock, version: str = "1.33") -> None:
+    """What the real helm needs of the emulator beyond kubectl: a server version the chart's
+    kubeVersion accepts, and the core group's discovery as `v1` (kmock says `/v1`, which helm
+    cannot map to Secret or ConfigMap)."""
+    major, minor = version.split(".")
+    kmock["get /version"] << {
+        "major": major,
+        "minor": minor,
+        "gitVersion": f"v{version}.0",
+        "platform": "linux/amd64",
+    }
+
+    def core_group(request):
+        return {
+            "apiVersion": "v1",
+            "kind": "APIResourceList",
+            "groupVersion": "v1",
+            "resources": [
+                {
+                    "name": resource.plural,
+                    "kind": info.kind,
+                    "singularName": info.singular or "",
+                    "namespaced": bool(info.namespaced),
+                    "verbs": sorted(info.verbs),
+                }
+                for resource, info in kmock.resources.items()
+                if resource.group == "" and resource.version == "v1"
+            ],
+        }
+
+    kmock["get /api/v1"] << core_group
