@@ -120,7 +120,7 @@ def run_schedule(*args: str, timeout: float = 60, **env) -> subprocess.Completed
     return subprocess.run(
         [sys.executable, "-m", "jobs", "schedule", *args],
         cwd=ROOT,
-        env=job_environment(JOB_MODULES=JOB_MODULES, SCHEDULER_METRICS_PORT=0, **env),
+        env=job_environment(**{"JOB_MODULES": JOB_MODULES, "SCHEDULER_METRICS_PORT": 0, **env}),
         capture_output=True,
         text=True,
         timeout=timeout,
