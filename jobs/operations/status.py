@@ -13,6 +13,11 @@ from jobs.operations.target import Target, resolve
 from jobs.runtime.errors import JobFailed
 from k8s.suspension import RESUMED, SUSPENDED, Change
 
+NO_CRONJOBS = (
+    "No CronJob here carries the chart's label cronsuite.io/entry: is the release in another "
+    "namespace (--namespace NS), or is --release misspelt?"
+)
+
 
 @dataclass
 class EntryStatus:
@@ -144,6 +149,8 @@ def gather(args, now: datetime) -> Report:
             raise JobFailed(f"the run history (JobRun) cannot be read: {e}".strip()) from None
     else:
         report = Report(target.describe(), from_cluster(target, values))
+        if not report.entries:
+            report.notes.append(NO_CRONJOBS)
     add_runs(report, now)
     return report
 

@@ -123,3 +123,14 @@ def test_without_a_cluster_it_shows_the_values_runs_and_local_suspensions(tmp_pa
     assert daily["change"]["action"] == "suspended"
     assert daily["change"]["reason"] == "holidays"
     assert daily["next_run"] is None
+
+
+@pytest.mark.asyncio
+async def test_a_namespace_without_the_charts_cronjobs_says_where_to_look(cluster):
+    answer = await cluster.cli("status", "--namespace", "elsewhere")
+
+    assert answer.code == 0, answer.err
+    lines = answer.out.splitlines()
+    assert lines[0].startswith("Schedule entries in namespace elsewhere on http://127.0.0.1:")
+    assert lines[1] == "    none"
+    assert "is the release in another namespace (--namespace NS)" in " ".join(answer.out.split())
