@@ -1,19 +1,32 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import path, re_path
+from django.views.generic import RedirectView
 
-from jobs.web import api, entries, health
+from jobs.web import api, dashboard, health
+
+to_dashboard = RedirectView.as_view(pattern_name="scheduler-dashboard")
 
 urlpatterns = [
-    path("admin/entries/", admin.site.admin_view(entries.entries_view), name="admin-entries"),
+    path("admin/scheduler/", dashboard.dashboard, name="scheduler-dashboard"),
+    path("admin/scheduler/board/", dashboard.board_fragment, name="scheduler-board"),
     path(
-        "admin/entries/<str:entry_name>/run/",
-        admin.site.admin_view(entries.run_now_view),
-        name="admin-entries-run",
+        "admin/scheduler/<str:entry_name>/run/",
+        dashboard.run_now_page,
+        name="scheduler-run-now-page",
+    ),
+    # The Schedules page's old address, and seed 001's dashboard and login addresses.
+    path("admin/entries/", to_dashboard, name="admin-entries"),
+    re_path(r"^scheduler-admin/?$", to_dashboard),
+    re_path(
+        r"^api/auth/login/?$",
+        RedirectView.as_view(url="/admin/login/?next=/admin/scheduler/"),
     ),
     path("admin/", admin.site.urls),
-    # The scheduler API's URLs as the previous scheduler dashboard published them.
-    path("api/admin/scheduler/status", api.status, name="scheduler-status"),
-    path("api/admin/scheduler/trigger", api.run_now, name="scheduler-run-now"),
-    path("api/admin/scheduler/statistics", api.statistics, name="scheduler-statistics"),
+    # The scheduler API, at the URLs seed 001's dashboard published.
+    path("api/admin/scheduler/status", api.Status.as_view(), name="scheduler-status"),
+    path("api/admin/scheduler/trigger", api.Trigger.as_view(), name="scheduler-run-now"),
+    path("api/admin/scheduler/statistics", api.Statistics.as_view(), name="scheduler-statistics"),
+    path("api/admin/scheduler/runs/<str:name>", api.Run.as_view(), name="scheduler-run"),
+    re_path(r"^api/admin/(?P<path>.*)$", api.no_such_endpoint),
     path("healthz", health.healthz, name="healthz"),
 ]

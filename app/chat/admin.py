@@ -30,3 +30,13 @@ class StatisticsSnapshotAdmin(admin.ModelAdmin):
         "messages_last_24h",
     ]
     date_hierarchy = "created_at"
+
+    # A snapshot is what housekeeping measured at a moment: a record, never written by hand.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

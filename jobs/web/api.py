@@ -1,87 +1,158 @@
-"""The scheduler API for staff, on the admin's session: status, run now, statistics.
+"""The scheduler API (seed 001's URLs): status, trigger, statistics, and a run to follow.
 
-The URLs and answers of the previous scheduler dashboard's API, with the data and the Run now of
-the admin's Entries page. Callers are staff with the model permission; a POST carries Django's
-CSRF token (the `csrftoken` cookie sent back as an `X-CSRFToken` header), like any admin form."""
+Django REST framework views: a staff user's token (`Authorization: Bearer TOKEN`) or the admin's
+session (POSTs with the CSRF token); every answer, refusals included, is JSON (jobs/web/auth.py).
+"""
 
-import json
-from functools import wraps
-
-from django.contrib.auth.decorators import permission_required
 from django.http import JsonResponse
-from django.views.decorators.http import require_GET, require_POST
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework import status as http
+from rest_framework.exceptions import NotFound, ParseError
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from app.chat.models import StatisticsSnapshot
-from jobs import entries
-from jobs import run_now as starting
-from jobs.web.entries import entry_statuses
+from jobs import cron
+from jobs import entries as chart
+from jobs.models import JobRun
+from jobs.web import run_now, words
+from jobs.web.board import Row, board
+from jobs.web.sources import BoardEntry, Source, board_entries
+
+# Seed 001's {"task": ...}: the housekeeping entry that runs that task (all of them: no --task).
+TASK_JOB = "housekeeping"
 
 
-def staff_only(view):
-    @wraps(view)
-    def check(request, *args, **kwargs):
-        if not (request.user.is_active and request.user.is_staff):
-            return JsonResponse({"error": "Staff only: log in to the admin first."}, status=403)
-        return view(request, *args, **kwargs)
-
-    return check
+def when(moment) -> str | None:
+    return moment.isoformat() if moment else None
 
 
-def run_as_dict(run) -> dict | None:
+def run_as_dict(run: JobRun | None) -> dict | None:
     if run is None:
         return None
     return {
+        "id": run.pk,
+        "entry": run.entry,
+        "job": run.job,
         "status": run.status,
         "trigger": run.trigger,
-        "started_at": run.started_at.isoformat(),
+        "name": run.kubernetes_job,
+        "started_at": when(run.started_at),
+        "finished_at": when(run.finished_at),
         "duration_seconds": run.duration_seconds,
         "exit_code": run.exit_code,
-        "counts": run.counts,
+        "exit_meaning": words.exit_meaning(run.exit_code),
         "error": run.error,
+        "url": reverse("admin:runs_jobrun_change", args=[run.pk]),
     }
 
 
-@require_GET
-@staff_only
-@permission_required("runs.view_jobrun", raise_exception=True)
-def status(request):
-    found = [
-        {
-            **s.entry.as_dict(),
-            "last_run": run_as_dict(s.last_run),
-            "last_success_at": s.last_success.started_at.isoformat() if s.last_success else None,
-        }
-        for s in entry_statuses()
-    ]
-    return JsonResponse({"entries": found})
+def row_as_dict(row: Row) -> dict:
+    entry = row.entry
+    return {
+        "entry": entry.name,
+        "job": entry.job,
+        "args": entry.args,
+        "schedule": entry.schedule,
+        "time_zone": entry.time_zone,
+        "schedule_in_words": row.in_words,
+        "suspended": entry.suspended,
+        "state": row.state.word,
+        "state_since": when(row.state.since),
+        "failing_since": when(row.latest.first_failure and row.latest.first_failure.started_at),
+        "last_run": run_as_dict(row.latest.outcome),
+        "last_success_at": when(row.latest.success and row.latest.success.started_at),
+        "next_runs": [t.isoformat() for t in chart_next_runs(entry)],
+        "drift": entry.drift,
+    }
 
 
-@require_POST
-@staff_only
-@permission_required("runs.run_now", raise_exception=True)
-def run_now(request):
+def chart_next_runs(entry: BoardEntry, count: int = 3) -> list:
+    if entry.suspended:
+        return []
+    return cron.next_runs(entry.schedule, entry.time_zone, timezone.now(), count)
+
+
+class Status(APIView):
+    required_permission = "runs.view_jobrun"
+
+    def get(self, request):
+        shown = board(timezone.now())
+        body = {"source": shown.source.where, "entries": [row_as_dict(r) for r in shown.rows]}
+        if shown.source.problem:
+            body["problem"] = shown.source.problem
+        return Response(body)
+
+
+def entry_asked(body, source: Source) -> BoardEntry:
+    """{"entry": NAME}, or seed 001's {"task": "all"} / {"task": "stats"} (a housekeeping task)."""
+    if not isinstance(body, dict) or not ({"entry", "task"} & set(body)):
+        raise ParseError('Send {"entry": "<schedule entry>"} or {"task": "all"}.')
     try:
-        name = json.loads(request.body or b"{}")["entry"]
-    except (ValueError, KeyError, TypeError):
-        return JsonResponse({"error": 'Send {"entry": "<schedule entry>"}.'}, status=400)
-    try:
-        entry = entries.find(name)
-    except entries.UnknownEntry:
-        return JsonResponse({"error": f"No schedule entry {name!r}."}, status=404)
-    try:
-        started = starting.start(entry)
-    except Exception as e:  # noqa: BLE001 - the Kubernetes API or the local process said no
-        return JsonResponse({"error": f"Could not start {name}: {e}"}, status=502)
-    return JsonResponse({"entry": name, "started": started}, status=202)
+        if "entry" in body:
+            return source.find(str(body["entry"]))
+        return entry_for_task(str(body["task"]), source)
+    except chart.UnknownEntry as e:
+        raise NotFound(str(e)[0].upper() + str(e)[1:])
 
 
-@require_GET
-@staff_only
-@permission_required("chat.view_statisticssnapshot", raise_exception=True)
-def statistics(request):
-    snapshot = StatisticsSnapshot.objects.first()
-    if snapshot is None:
-        return JsonResponse(
-            {"error": "No statistics yet: run housekeeping --task stats."}, status=404
-        )
-    return JsonResponse({"created_at": snapshot.created_at.isoformat(), **snapshot.as_dict()})
+def entry_for_task(task: str, source: Source) -> BoardEntry:
+    wanted = [] if task == "all" else ["--task", task]
+    for entry in source.entries:
+        if entry.job == TASK_JOB and entry.args == wanted:
+            return entry
+    tasks = sorted(
+        "all" if not e.args else e.args[-1]
+        for e in source.entries
+        if e.job == TASK_JOB and (not e.args or e.args[0] == "--task")
+    )
+    raise chart.UnknownEntry(
+        f"no schedule entry runs {TASK_JOB} task {task!r}; tasks with an entry: "
+        f"{', '.join(tasks) or 'none'}."
+    )
+
+
+class Trigger(APIView):
+    required_permission = "runs.run_now"
+
+    def post(self, request):
+        entry = entry_asked(request.data, board_entries())
+        try:
+            started = run_now.start(entry, request.user)
+        except Exception as e:  # noqa: BLE001 - the Kubernetes API or the local process said no
+            return Response({"error": f"Could not start {entry.name}: {e}"}, status=502)
+        follow = reverse("scheduler-run", args=[started.name])
+        body = {"entry": entry.name, "started": started.sentence, "run": started.name}
+        return Response({**body, "follow": follow}, status=http.HTTP_202_ACCEPTED)
+
+
+class Run(APIView):
+    """A run by its id, or by the name Run now gave it (404 until its process records it)."""
+
+    required_permission = "runs.view_jobrun"
+
+    def get(self, request, name: str):
+        by_id = name.isdigit() and len(name) < 19  # a bigint
+        runs = JobRun.objects.filter(pk=int(name)) if by_id else JobRun.objects.none()
+        run = runs.first() or JobRun.objects.filter(kubernetes_job=name).first()
+        if run is None:
+            raise NotFound(
+                f"No run {name!r} recorded yet: a run records itself once its process starts."
+            )
+        return Response(run_as_dict(run))
+
+
+class Statistics(APIView):
+    required_permission = "chat.view_statisticssnapshot"
+
+    def get(self, request):
+        snapshot = StatisticsSnapshot.objects.first()
+        if snapshot is None:
+            raise NotFound("No statistics yet: run housekeeping --task stats.")
+        return Response({"created_at": when(snapshot.created_at), **snapshot.as_dict()})
+
+
+def no_such_endpoint(request, path: str = ""):
+    """Any other URL under the API answers JSON too, not Django's HTML 404 page."""
+    return JsonResponse({"error": f"No API endpoint {request.path}."}, status=404)

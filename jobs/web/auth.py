@@ -9,7 +9,6 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
-from rest_framework.views import exception_handler
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +42,9 @@ class IsStaff(BasePermission):
 
 def json_error(exc, context) -> Response:
     """Every failure as `{"error": "..."}`: 400, 401, 403 (CSRF included), 404, 405, 500."""
+    # Imported here: rest_framework.views reads the authentication classes of this module.
+    from rest_framework.views import exception_handler
+
     response = exception_handler(exc, context)
     if response is None:  # not an API error: a bug, whose details stay in the log
         logger.error("The scheduler API failed.", exc_info=exc)

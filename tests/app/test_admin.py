@@ -1,18 +1,25 @@
-"""The admin as people use it: run history, users, conversations, and the schedules page."""
+"""The admin as people use it: the run history (coloured, exact, read-only), a run's page with
+its traceback, read-only statistics snapshots, and the other pages."""
+
+import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 
+from app.chat.models import StatisticsSnapshot
 from jobs.models import JobRun
-from tests.support.processes import database_url, wait_until
+from tests.support.runs import make_run
+
+pytestmark = pytest.mark.django_db
+RUNS = "admin:runs_jobrun_changelist"
 
 
-@pytest.mark.django_db
 def test_the_run_history_lists_and_filters_runs(admin_client_of, failed_statistics_run):
     JobRun.objects.create(job="addition", entry="addition", trigger="manual", status="succeeded")
     client = admin_client_of(superuser=True)
 
-    page = client.get(reverse("admin:runs_jobrun_changelist"), {"status": "failed"})
+    page = client.get(reverse(RUNS), {"status": "failed"})
 
     assert page.status_code == 200
     assert b"db gone" in page.content
@@ -21,55 +28,84 @@ def test_the_run_history_lists_and_filters_runs(admin_client_of, failed_statisti
     assert shown == ["statistics"]
 
 
-@pytest.mark.django_db
+def test_the_history_shows_status_in_colour_exact_times_duration_and_exit_meaning(
+    admin_client_of,
+):
+    run = make_run("statistics", timedelta(hours=2), "timed_out", error="deadline", exit_code=124)
+    client = admin_client_of("view_jobrun")
+
+    page = client.get(reverse(RUNS)).content.decode()
+
+    assert '<span class="badge tone-bad">timed_out</span>' in page
+    assert run.started_at.strftime("%Y-%m-%d %H:%M:%S UTC") in page
+    assert "5.0 s" in page and "124 deadline exceeded" in page
+    # It should put the error before the columns a person reads less (host is on the run page).
+    headers = re.findall(r'<th scope="col" class="[^"]*column-(\w+)', page)
+    assert headers.index("error_summary") < headers.index("duration") < headers.index("job")
+
+
+def test_a_runs_page_shows_its_error_traceback_and_times(admin_client_of):
+    run = make_run("statistics", timedelta(hours=1), "failed", job="housekeeping", error="boom")
+    JobRun.objects.filter(pk=run.pk).update(traceback='Traceback\n  File "x.py"\nValueError: <b>')
+    client = admin_client_of("view_jobrun")
+
+    page = client.get(reverse("admin:runs_jobrun_change", args=[run.pk])).content.decode()
+
+    assert (
+        '<pre class="traceback">Traceback\n  File &quot;x.py&quot;\nValueError: &lt;b&gt;' in page
+    )
+    assert '<p class="run-error">boom</p>' in page
+    assert (
+        "<dt>Duration</dt><dd>5.0 s</dd>" in page and "<dt>Exit code</dt><dd>1 failed</dd>" in page
+    )
+    assert run.started_at.strftime("%Y-%m-%d %H:%M:%S UTC") in page
+
+
+def test_runs_cannot_be_added_changed_or_deleted_by_hand(admin_client_of, failed_statistics_run):
+    client = admin_client_of(superuser=True)
+    run = failed_statistics_run
+
+    added = client.get(reverse("admin:runs_jobrun_add"))
+    changed = client.post(
+        reverse("admin:runs_jobrun_change", args=[run.pk]), {"status": "succeeded"}
+    )
+    deleted = client.post(reverse("admin:runs_jobrun_delete", args=[run.pk]), {"post": "yes"})
+    bulk = client.post(
+        reverse(RUNS), {"action": "delete_selected", "_selected_action": [run.pk], "post": "yes"}
+    )
+
+    # It should refuse each, even to a superuser, and leave the run as it was.
+    assert (added.status_code, changed.status_code, deleted.status_code) == (403, 403, 403)
+    assert bulk.status_code in (200, 302)
+    run.refresh_from_db()
+    assert run.status == "failed"
+
+
+def test_statistics_snapshots_are_read_only_too(admin_client_of):
+    snapshot = StatisticsSnapshot.objects.create(
+        total_users=1, total_conversations=2, total_messages=3, messages_last_24h=0
+    )
+    client = admin_client_of(superuser=True)
+
+    change = reverse("admin:chat_statisticssnapshot_change", args=[snapshot.pk])
+    assert client.get(reverse("admin:chat_statisticssnapshot_add")).status_code == 403
+    assert client.post(change, {"total_users": 99}).status_code == 403
+    assert client.get(change).status_code == 200  # it can still be looked at
+    snapshot.refresh_from_db()
+    assert snapshot.total_users == 1
+
+
+def test_text_from_a_jobs_error_is_escaped_in_the_history(admin_client_of):
+    run = make_run("statistics", timedelta(hours=1), "failed", error="<img src=x onerror=alert(1)>")
+    client = admin_client_of("view_jobrun")
+
+    for url in (reverse(RUNS), reverse("admin:runs_jobrun_change", args=[run.pk])):
+        page = client.get(url).content.decode()
+        assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
 @pytest.mark.parametrize("model", ["auth_user", "chat_conversation", "chat_statisticssnapshot"])
 def test_the_other_admin_pages_render(admin_client_of, model):
     client = admin_client_of(superuser=True)
 
     assert client.get(reverse(f"admin:{model}_changelist")).status_code == 200
-
-
-@pytest.mark.django_db
-def test_the_schedules_page_shows_every_chart_entry(admin_client_of):
-    client = admin_client_of("view_jobrun")
-
-    page = client.get(reverse("admin-entries"))
-
-    assert page.status_code == 200
-    for entry in (b"housekeeping", b"weekly-conversation-cleanup", b"statistics", b"health-check"):
-        assert entry in page.content
-    # It should not offer "Run now" to someone who may only look.
-    assert b'value="Run now"' not in page.content
-
-
-@pytest.mark.django_db
-def test_run_now_is_refused_without_the_permission(admin_client_of):
-    client = admin_client_of("view_jobrun")
-
-    response = client.post(reverse("admin-entries-run", args=["addition"]))
-
-    assert response.status_code == 403
-    assert not JobRun.objects.exists()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_run_now_on_one_machine_runs_the_entry_and_records_it(admin_client_of, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", database_url())
-    client = admin_client_of("view_jobrun", "run_now")
-
-    response = client.post(reverse("admin-entries-run", args=["addition"]))
-
-    assert response.status_code == 302
-    run = wait_until(
-        lambda: JobRun.objects.filter(entry="addition", status="succeeded").first(),
-        timeout=60,
-        message="the addition run to be recorded",
-    )
-    assert run.job == "addition" and run.arguments == {"x": 10, "y": 20}
-
-
-@pytest.mark.django_db
-def test_run_now_of_an_unknown_entry_is_404(admin_client_of):
-    client = admin_client_of("view_jobrun", "run_now")
-
-    assert client.post(reverse("admin-entries-run", args=["nope"])).status_code == 404

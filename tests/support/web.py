@@ -75,3 +75,17 @@ class WebServer:
     def __exit__(self, *exc) -> None:
         self.process.send_signal(signal.SIGTERM)
         self.process.communicate(timeout=30)
+
+
+def log_in(client, *permissions: str, username: str = "olga", staff: bool = True):
+    """`client` logged in as a (staff) user holding these permissions ("app.codename")."""
+    from django.contrib.auth.models import Permission, User
+
+    user = User.objects.create_user(username, password="not-a-secret", is_staff=staff)
+    for permission in permissions:
+        app_label, codename = permission.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    client.force_login(user)
+    return user

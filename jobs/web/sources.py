@@ -1,0 +1,176 @@
+"""Where the dashboard's entries come from. In a cluster (CRONSUITE_CRONJOB_PREFIX set) the
+truth is the live CronJobs, read through the Kubernetes API: entries added or suspended by an
+override are there, and where they differ from the chart's values (baked into the image) is
+said beside them. On one machine, the chart's values, with the suspensions made by
+`python -m jobs suspend` (jobs/suspensions.py), as the local scheduler runs them."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+
+from jobs import entries as chart
+from jobs.models import SuspensionRecord
+from jobs.runtime.errors import ConfigurationError, JobFailed
+from jobs.suspensions import ON_THIS_MACHINE
+
+DEFAULT_TIMEOUT = 3600  # the chart's defaults.timeout, for an entry whose pod does not say
+
+
+@dataclass
+class BoardEntry:
+    name: str
+    job: str
+    args: list[str]
+    schedule: str
+    time_zone: str
+    suspended: bool
+    timeout_seconds: int
+    cronjob: str = ""  # in a cluster: the CronJob Run now creates its Job from
+    drift: list[str] = field(default_factory=list)  # how the cluster differs from the values
+    suspension: str = ""  # who suspended or resumed it last, when, why
+    last_schedule: datetime | None = None  # the CronJob controller's lastScheduleTime
+
+    @property
+    def command(self) -> str:
+        return " ".join([self.job, *self.args])
+
+
+@dataclass
+class Source:
+    where: str
+    entries: list[BoardEntry]
+    problem: str = ""  # why the truth could not be read (then the values are shown)
+
+    def find(self, name: str) -> BoardEntry:
+        for entry in self.entries:
+            if entry.name == name:
+                return entry
+        known = ", ".join(e.name for e in self.entries) or "none"
+        raise chart.UnknownEntry(f"no schedule entry {name!r}. Entries: {known}.")
+
+
+def board_entries() -> Source:
+    if not settings.CRONSUITE_CRONJOB_PREFIX:
+        return from_values(on_this_machine=True)
+    try:
+        return from_cluster()
+    except (ConfigurationError, JobFailed) as e:
+        values = from_values(on_this_machine=False)
+        values.problem = f"The live CronJobs cannot be read, so the chart's values are shown: {e}"
+        return values
+
+
+def from_values(on_this_machine: bool) -> Source:
+    found = [from_entry(entry) for entry in chart.load()]
+    if on_this_machine:
+        add_local_suspensions(found)
+    return Source("the chart's values on this machine", found)
+
+
+def from_entry(entry: chart.Entry) -> BoardEntry:
+    return BoardEntry(
+        name=entry.name,
+        job=entry.job,
+        args=entry.args,
+        schedule=entry.schedule,
+        time_zone=entry.time_zone,
+        suspended=entry.suspended,
+        timeout_seconds=int(entry.settings.get("timeout") or DEFAULT_TIMEOUT),
+        cronjob=f"{settings.CRONSUITE_CRONJOB_PREFIX or ''}{entry.name}",
+    )
+
+
+def add_local_suspensions(found: list[BoardEntry]) -> None:
+    """`python -m jobs suspend` on this machine: the latest record of each entry decides."""
+    records = SuspensionRecord.objects.filter(
+        entry__in=[e.name for e in found], location=ON_THIS_MACHINE
+    )
+    latest = {}
+    for record in records.order_by("changed_at", "id"):
+        latest[record.entry] = record
+    for entry in found:
+        record = latest.get(entry.name)
+        if record is not None:
+            entry.suspended = entry.suspended or record.suspended
+            action = "suspended" if record.suspended else "resumed"
+            why = f": {record.reason}" if record.reason else ""
+            entry.suspension = f"{action} by {record.changed_by}{why}"
+
+
+def from_cluster() -> Source:
+    from k8s.client import connect, require
+    from k8s.cronjobs import list_cronjobs
+
+    cluster = require(connect())
+    namespace = settings.CRONSUITE_NAMESPACE or cluster.namespace
+    prefix = settings.CRONSUITE_CRONJOB_PREFIX
+    ours = [
+        c for c in list_cronjobs(cluster, namespace) if c["metadata"]["name"].startswith(prefix)
+    ]
+    values = {e.name: e for e in chart.load()}
+    found = [from_cronjob(c, values.get(c["metadata"]["name"][len(prefix) :])) for c in ours]
+    live = {e.name for e in found}
+    for missing in sorted(set(values) - live):
+        entry = from_entry(values[missing])
+        entry.drift = ["in the chart's values, but no CronJob in the cluster"]
+        found.append(entry)
+    return Source(f"the CronJobs in namespace {namespace} on {cluster.server}", found)
+
+
+def from_cronjob(cronjob: dict, in_values: chart.Entry | None) -> BoardEntry:
+    from k8s.status import describe
+
+    state = describe(cronjob)
+    entry = BoardEntry(
+        name=state.entry,
+        job=state.job,
+        args=state.args,
+        schedule=state.schedule,
+        time_zone=state.time_zone,
+        suspended=state.suspended,
+        timeout_seconds=pod_timeout(cronjob),
+        cronjob=state.cronjob,
+        last_schedule=state.last_schedule,
+    )
+    entry.drift = drift(entry, in_values)
+    if state.change is not None:
+        why = f": {state.change.reason}" if state.change.reason else ""
+        entry.suspension = f"{state.change.action} by {state.change.by}{why}"
+    return entry
+
+
+def pod_timeout(cronjob: dict) -> int:
+    """The JOB_TIMEOUT the chart gives the job's container: the entry's timeout."""
+    pod = cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    for container in pod.get("containers") or []:
+        for variable in container.get("env") or []:
+            if variable.get("name") == "JOB_TIMEOUT" and str(variable.get("value", "")).isdigit():
+                return int(variable["value"])
+    return DEFAULT_TIMEOUT
+
+
+def drift(live: BoardEntry, values: chart.Entry | None) -> list[str]:
+    """What the CronJob does differently from the chart's values, one phrase per field."""
+    if values is None:
+        return ["not in the chart's values (added by an override)"]
+    said = []
+    for field_name, label in (
+        ("schedule", "schedule"),
+        ("time_zone", "time zone"),
+        ("job", "job"),
+        ("args", "arguments"),
+        ("suspended", "suspended"),
+    ):
+        here, there = getattr(live, field_name), getattr(values, field_name)
+        if here != there:
+            said.append(f"{label} {shown(here)}, the values say {shown(there)}")
+    return said
+
+
+def shown(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return " ".join(value) or "none"
+    return str(value)

@@ -1,0 +1,195 @@
+"""The scheduler dashboard on one machine: every chart entry with its state, last outcome and
+error, last success, next run in words, Run now with a confirmation; staff only."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.urls import reverse
+
+from app.chat.models import StatisticsSnapshot
+from jobs import entries, suspensions
+from jobs.models import JobRun
+from tests.support.processes import database_url, wait_until
+from tests.support.runs import make_run
+from tests.support.web import log_in
+
+HOUR = timedelta(hours=1)
+DASHBOARD = "/admin/scheduler/"
+pytestmark = pytest.mark.django_db
+
+
+def entry_row(page: bytes, entry: str) -> str:
+    """The board's row of one entry, as HTML."""
+    html = page.decode()
+    return re.search(rf'<tr data-entry="{entry}".*?</tr>', html, re.S)[0]
+
+
+def test_it_shows_every_chart_entry_with_its_schedule_in_words_and_next_run(client):
+    log_in(client, "runs.view_jobrun")
+
+    page = client.get(DASHBOARD)
+
+    assert page.status_code == 200
+    for entry in entries.load():
+        assert f'data-entry="{entry.name}"' in page.content.decode()
+    housekeeping = entry_row(page.content, "housekeeping")
+    assert "At 02:00 every day (UTC)" in housekeeping and "<code>0 2 * * *</code>" in housekeeping
+    assert re.search(r">in \d+ (h|min)", housekeeping)
+    # It should show an entry that never ran as new, not as failing or fine.
+    assert "tone-quiet" in housekeeping and ">new<" in housekeeping
+    # It should say a suspended entry is paused, and not when it will run.
+    addition = entry_row(page.content, "addition")
+    assert ">paused<" in addition and re.search(r">\s*suspended\s*<", addition)
+
+
+def test_a_failing_entry_says_since_when_and_why_with_a_link_to_the_failed_run(client):
+    make_run("statistics", 30 * HOUR, job="housekeeping")
+    first = make_run("statistics", 12 * HOUR, "failed", job="housekeeping", error="db gone")
+    last = make_run(
+        "statistics", 6 * HOUR, "failed", job="housekeeping", error="connection refused"
+    )
+    make_run("statistics", 1 * HOUR, "skipped", job="housekeeping")
+    log_in(client, "runs.view_jobrun")
+
+    row = entry_row(client.get(DASHBOARD).content, "statistics")
+
+    # It should flag it in red and in words, failing since the first failure...
+    assert 'class="state-failing"' in row or "state-failing" in row
+    assert 'badge tone-bad">failing<' in row
+    assert "since 12 h ago" in row and first.started_at.strftime("%H:%M:%S") in row
+    # ...with the last outcome (the skip after it hides nothing) and its reason, linked.
+    link = reverse("admin:runs_jobrun_change", args=[last.pk])
+    assert f'<a href="{link}" class="badge tone-bad">failed</a>' in row
+    assert f'class="error" href="{link}"' in row and "connection refused" in row
+    assert "30 h ago" not in row and "1 d 6 h ago" in row  # the last success's age
+
+
+def test_text_from_a_jobs_error_is_escaped(client):
+    make_run("statistics", HOUR, "failed", job="housekeeping", error="<script>alert(1)</script>")
+    log_in(client, "runs.view_jobrun")
+
+    for url in (DASHBOARD, reverse("scheduler-board")):
+        page = client.get(url).content.decode()
+
+        assert "<script>alert(1)" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_the_board_refreshes_from_a_fragment_of_the_same_board(client):
+    make_run("statistics", HOUR, "failed", job="housekeeping", error="db gone")
+    log_in(client, "runs.view_jobrun")
+
+    page = client.get(DASHBOARD).content.decode()
+    fragment = client.get(reverse("scheduler-board")).content.decode()
+
+    # It should name the fragment and the refresh period for the page's script...
+    assert f'data-url="{reverse("scheduler-board")}"' in page and 'data-every="30"' in page
+    assert re.search(r'<script src="/static/runs/board\.[0-9a-f]+\.js" defer>', page)
+    # ...and the fragment should be the board alone, with the same rows.
+    assert "<html" not in fragment and '<table id="entries"' in fragment
+    assert entry_row(fragment.encode(), "statistics").count("db gone") == 2  # link and title
+
+
+def test_it_shows_the_latest_runs_and_statistics(client):
+    make_run("statistics", HOUR, job="housekeeping")
+    StatisticsSnapshot.objects.create(
+        total_users=11, total_conversations=20, total_messages=60, messages_last_24h=6
+    )
+    log_in(client, "runs.view_jobrun")
+
+    page = client.get(DASHBOARD).content.decode()
+
+    runs = re.search(r'<table id="latest-runs".*?</table>', page, re.S)[0]
+    assert "statistics" in runs and "tone-good" in runs and " UTC</a>" in runs
+    assert "<dt>Users</dt><dd>11</dd>" in page and "<dt>Messages, last 24 h</dt><dd>6</dd>" in page
+
+
+def test_a_suspension_made_on_this_machine_pauses_the_entry_and_says_who(client):
+    suspensions.record("housekeeping", True, "ops@laptop", "disk full")
+    log_in(client, "runs.view_jobrun")
+
+    row = entry_row(client.get(DASHBOARD).content, "housekeeping")
+
+    assert ">paused<" in row and "suspended by ops@laptop: disk full" in row
+
+
+def test_anonymous_users_are_sent_to_log_in_and_others_without_staff_get_403(client):
+    for url in (DASHBOARD, reverse("scheduler-board"), "/admin/scheduler/addition/run/"):
+        anonymous = client.get(url)
+        assert anonymous.status_code == 302 and anonymous["Location"].startswith("/admin/login/")
+
+    log_in(client, "runs.view_jobrun", "runs.run_now", staff=False)
+    for url in (DASHBOARD, reverse("scheduler-board"), "/admin/scheduler/addition/run/"):
+        assert client.get(url).status_code == 403
+
+
+def test_staff_without_the_permission_to_view_runs_get_403(client):
+    log_in(client)
+
+    assert client.get(DASHBOARD).status_code == 403
+
+
+def test_it_answers_at_the_seeds_address_and_the_old_schedules_address(client):
+    log_in(client, "runs.view_jobrun")
+
+    for old in ("/scheduler-admin", "/scheduler-admin/", "/admin/entries/"):
+        response = client.get(old)
+        assert (response.status_code, response["Location"]) == (302, DASHBOARD)
+    # It should be linked from the admin's index.
+    assert f'href="{DASHBOARD}"' in client.get("/admin/").content.decode()
+
+
+def test_run_now_asks_first_without_javascript(client):
+    log_in(client, "runs.view_jobrun", "runs.run_now")
+
+    page = client.get("/admin/scheduler/statistics/run/").content.decode()
+
+    assert "<code>housekeeping --task stats</code>" in page
+    assert 'value="Yes, run statistics now"' in page
+    assert not JobRun.objects.exists() and not LogEntry.objects.exists()
+
+
+def test_run_now_is_not_offered_to_who_may_only_look(client):
+    log_in(client, "runs.view_jobrun")
+
+    page = client.get(DASHBOARD).content.decode()
+
+    assert "Run now</button>" not in page and "run-now-dialog" not in page
+    assert client.post("/admin/scheduler/addition/run/").status_code == 403
+
+
+def test_run_now_of_an_entry_that_does_not_exist_is_404(client):
+    log_in(client, "runs.view_jobrun", "runs.run_now")
+
+    assert client.get("/admin/scheduler/nope/run/").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_run_now_records_a_manual_run_and_who_pressed_it(client, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", database_url())
+    olga = log_in(client, "runs.view_jobrun", "runs.run_now")
+
+    answer = client.post("/admin/scheduler/addition/run/", follow=True)
+
+    assert answer.redirect_chain == [(DASHBOARD, 302)]
+    (said,) = [str(m) for m in answer.context["messages"]]
+    name = re.search(r"recorded as (addition-manual-\d+-[0-9a-f]+)\.", said)[1]
+    run = wait_until(
+        lambda: JobRun.objects.filter(kubernetes_job=name, status="succeeded").first(),
+        timeout=60,
+        message="the addition run to be recorded",
+    )
+    # It should be the entry's run, recorded as manual, under the name the answer gave.
+    assert (run.entry, run.job, run.trigger, run.arguments) == (
+        "addition",
+        "addition",
+        "manual",
+        {"x": 10, "y": 20},
+    )
+    # It should log who pressed it in the admin's log, and the run's page should say so.
+    logged = LogEntry.objects.get(object_repr=name)
+    assert logged.user == olga and logged.change_message.startswith("Run now: addition")
+    page = client.get(reverse("admin:runs_jobrun_change", args=[run.pk])).content.decode()
+    assert "manual, by olga (Run now)" in page
