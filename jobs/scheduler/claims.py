@@ -1,5 +1,5 @@
-"""What the scheduler writes in the database: a claim on each due time before it fires it, and the
-end of a run whose child it had to kill.
+"""What the scheduler reads and writes in the database: the entries suspended on this machine, a
+claim on each due time before it fires it, and the end of a run whose child it had to kill.
 
 A claim moves an entry's last_schedule_time forward with an update that checks the old value: if
 another scheduler got there first (two leaders for a moment, a takeover), nothing is updated and
@@ -14,6 +14,7 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
+from jobs import suspensions
 from jobs.models import JobRun
 from jobs.runtime.vocabulary import ExitCode, Status
 from jobs.scheduler.models import EntrySchedule
@@ -28,6 +29,14 @@ def last_fires(names: list[str]) -> dict[str, datetime]:
         return {row.entry: row.last_schedule_time for row in rows}
     finally:
         connection.close()  # a long-lived process keeps no connection a server may drop
+
+
+def held(names: list[str]) -> set[str]:
+    """The entries `python -m jobs suspend ENTRY` holds on this machine, until `resume`."""
+    try:
+        return {name for name in names if suspensions.is_suspended(name)}
+    finally:
+        connection.close()
 
 
 def claim(dues: dict[str, datetime]) -> set[str]:

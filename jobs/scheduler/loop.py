@@ -147,7 +147,7 @@ class Scheduler:
         try:
             fired = claims.last_fires(list(self.plan.entries))
         except DatabaseError as e:
-            self.log.error("scheduler.claim_failed", f"Cannot read the last fires: {e}")
+            self.log.error("scheduler.database_error", f"Cannot read the last fires: {e}")
             fired = {}
         for name in self.plan.entries:
             self.set_after(name, fired.get(name, self.started))
@@ -161,10 +161,17 @@ class Scheduler:
     def fire_due(self, now: datetime) -> int:
         """Start every entry whose time has come (Forbid, Replace and misfire decided first, then
         one claim for them all); returns how many started."""
+        due = self.due_now(now)
+        held = self.held(due) if due else set()
+        if held is None:
+            return 0  # the database cannot say: tried again at the next tick
         starting: dict[str, tuple[datetime, Action]] = {}
-        for name, when in self.due_now(now).items():
+        for name, when in due.items():
             decided = action(self.plan.entries[name].timing, when, now, self.active(name))
-            if decided in (Action.MISSED, Action.SKIP):
+            if name in held:
+                self.skip(name, when, now, "suspended")
+                self.set_after(name, when)
+            elif decided in (Action.MISSED, Action.SKIP):
                 self.skip(name, when, now, "missed" if decided == Action.MISSED else "forbid")
                 self.set_after(name, when)
             else:
@@ -191,6 +198,14 @@ class Scheduler:
     def active(self, name: str) -> bool:
         return any(run.active and not run.ending for run in self.runs if run.name == name)
 
+    def held(self, dues: dict[str, datetime]) -> set[str] | None:
+        """The due entries `python -m jobs suspend` holds, or None when the database cannot say."""
+        try:
+            return claims.held(list(dues))
+        except DatabaseError as e:
+            self.database_error(dues, e)
+            return None
+
     def claim(self, dues: dict[str, datetime]) -> set[str] | None:
         """The entries this scheduler may fire, or None when the database cannot say."""
         if not dues:
@@ -198,11 +213,15 @@ class Scheduler:
         try:
             return claims.claim(dues)
         except DatabaseError as e:
-            fresh = {(name, due) for name, due in dues.items()} - self.claim_errors
-            if fresh:  # one line per due time, not one per tick while the database is down
-                self.log.error("scheduler.claim_failed", f"Cannot claim due runs: {e}")
-            self.claim_errors |= fresh
+            self.database_error(dues, e)
             return None
+
+    def database_error(self, dues: dict[str, datetime], error: Exception) -> None:
+        # One line per due time, not one per tick while the database is down.
+        fresh = set(dues.items()) - self.claim_errors
+        if fresh:
+            self.log.error("scheduler.database_error", f"Cannot fire due runs yet: {error}")
+        self.claim_errors |= fresh
 
     def fire(self, planned: Planned, due: datetime, now: datetime, decided: Action) -> None:
         if decided == Action.REPLACE:
@@ -219,6 +238,7 @@ class Scheduler:
             "forbid": "its previous run is still active (concurrencyPolicy: Forbid)",
             "missed": f"{late:.0f} s late, past startingDeadlineSeconds",
             "claimed": "another scheduler fired it already",
+            "suspended": "suspended on this machine (python -m jobs resume releases it)",
         }
         self.log.warning(
             "scheduler.skipped",

@@ -7,6 +7,7 @@ from urllib.request import urlopen
 
 import pytest
 
+from jobs import suspensions
 from jobs.models import JobRun
 from tests.support.scheduler import SchedulerProcess
 
@@ -166,3 +167,17 @@ def scrape(scheduler: SchedulerProcess) -> str:
     """The scheduler's own /metrics."""
     with urlopen(scheduler.url("/metrics"), timeout=10) as answer:
         return answer.read().decode()
+
+
+def test_an_entry_suspended_on_this_machine_is_skipped_until_resumed(schedulers, clock):
+    suspensions.record("add", True, by="olga", reason="maintenance")
+    scheduler = started_at_noon(schedulers, clock, {"add": {**EVERY_MINUTE, "job": "addition"}})
+
+    (skipped,) = scheduler.wait_for("scheduler.skipped")
+    suspensions.record("add", False, by="olga")
+    clock.set(NOON + timedelta(seconds=59))
+    (fired,) = scheduler.wait_for("scheduler.fired")
+
+    # It should honour `python -m jobs suspend` without a restart, and `resume` as well.
+    assert (skipped["reason"], skipped["due"]) == ("suspended", NOON.isoformat())
+    assert fired["due"] == (NOON + timedelta(minutes=1)).isoformat()
