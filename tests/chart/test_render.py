@@ -69,6 +69,21 @@ def test_entries_carry_their_schedules_retries_and_per_attempt_timeouts(default_
         assert container(cronjob)["args"] == ["run", entry.job, *entry.args], entry.name
 
 
+def test_a_long_schedule_reaches_the_container_whole(tmp_path):
+    # Longer than a line: toYaml folds it, which must stay valid YAML inside the env list.
+    schedule = (
+        "0,5,10,15,20,25,30,35,40,45,50,55 0,2,4,6,8,10,12,14,16,18,20,22 1,3,5,7,9 * MON-FRI"
+    )
+    values = tmp_path / "values.yaml"
+    values.write_text(yaml.safe_dump({"jobs": {"housekeeping": {"schedule": schedule}}}))
+    cronjob = cronjobs(render([values]))[f"{RELEASE}-housekeeping"]
+    assert cronjob["spec"]["schedule"] == schedule
+    assert env_of(cronjob)["CRONSUITE_SCHEDULE"] == {
+        "name": "CRONSUITE_SCHEDULE",
+        "value": schedule,
+    }
+
+
 def deadlines(objects: list[dict]) -> dict:
     return {
         name.removeprefix(f"{RELEASE}-"): c["spec"]["jobTemplate"]["spec"]["activeDeadlineSeconds"]
