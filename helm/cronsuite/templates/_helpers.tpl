@@ -112,7 +112,7 @@ cronsuite.io/job: {{ index . 2 }}
 {{- required (printf "jobs.%s.timeout is required: the seconds one attempt may run" (index . 0)) (index . 1).timeout | int64 }}
 {{- end }}
 
-{{/* activeDeadlineSeconds of an entry's Job. It bounds the whole Job, not one pod: every attempt, the backoff Kubernetes waits before each retry (10 s, doubling, at most 6 min), scheduling and image pulls. Unless set, it is (timeout + 60 s) x (backoffLimit + 1) + that backoff: every attempt gets its timeout plus 60 s to schedule and start its pod (image pull, Django start-up) and to record the run after its deadline, so a retry after a slow attempt still gets its full timeout. An explicit value must leave one attempt its timeout + 60 s. Args: (list entryName settings). */}}
+{{/* activeDeadlineSeconds of an entry's Job. It bounds the whole Job, not one pod: every attempt, the backoff Kubernetes waits before each retry (10 s, doubling, at most 6 min), scheduling and image pulls. Unless set, it is (timeout + 60 s) x (backoffLimit + 1) + that backoff: every attempt gets its timeout plus 60 s to schedule and start its pod (image pull, Django start-up) and to record the run after its deadline, so a retry after a slow attempt still gets its full timeout. An explicit value must leave one attempt its timeout + 60 s. The formula's one home: nothing else computes it (its test checks figures worked out by hand). Args: (list entryName settings). */}}
 {{- define "cronsuite.activeDeadlineSeconds" -}}
 {{- $entry := index . 0 }}
 {{- $s := index . 1 }}
