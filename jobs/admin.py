@@ -14,6 +14,7 @@ from jobs.web import words
 from jobs.web.board import Shown
 from jobs.web.run_now import pressed_by
 
+admin.site.site_header = admin.site.site_title = "cronsuite"
 admin.site.index_template = "admin/runs/index.html"
 # The app list beside every page costs the run history a third of a 1400 px screen; the index
 # lists the same apps.

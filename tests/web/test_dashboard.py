@@ -137,6 +137,8 @@ def test_it_answers_at_the_seeds_address_and_the_old_schedules_address(client):
     for old in ("/scheduler-admin", "/scheduler-admin/", "/admin/entries/"):
         response = client.get(old)
         assert (response.status_code, response["Location"]) == (302, DASHBOARD)
+    login = client.get("/api/auth/login")
+    assert login["Location"] == "/admin/login/?next=/admin/scheduler/"
     # It should be linked from the admin's index.
     assert f'href="{DASHBOARD}"' in client.get("/admin/").content.decode()
 
