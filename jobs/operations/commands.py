@@ -5,6 +5,7 @@ from jobs.runtime.options import positive_int
 
 REQUEST_TIMEOUT = 10
 START_TIMEOUT = 300
+ENTRY_HELP = "a schedule entry of the chart (python -m jobs status lists them)"
 
 
 def add_target_options(parser) -> None:
@@ -38,14 +39,14 @@ def add_parsers(commands) -> None:
     status = commands.add_parser("status", help="every entry: state, last and next runs")
     status.add_argument("--json", action="store_true", help="machine-readable output")
     suspend = commands.add_parser("suspend", help="stop scheduling an entry")
-    suspend.add_argument("entry", metavar="ENTRY")
+    suspend.add_argument("entry", metavar="ENTRY", help=ENTRY_HELP)
     suspend.add_argument("--reason", default="", metavar="TEXT", help="why, for the record")
     add_by_option(suspend)
     resume = commands.add_parser("resume", help="schedule a suspended entry again")
-    resume.add_argument("entry", metavar="ENTRY")
+    resume.add_argument("entry", metavar="ENTRY", help=ENTRY_HELP)
     add_by_option(resume)
     trigger = commands.add_parser("trigger", help="run an entry now (a manual run)")
-    trigger.add_argument("entry", metavar="ENTRY")
+    trigger.add_argument("entry", metavar="ENTRY", help=ENTRY_HELP)
     trigger.add_argument(
         "--follow", action="store_true", help="print its log; exit with its exit code"
     )
@@ -58,7 +59,7 @@ def add_parsers(commands) -> None:
     )
     prune = commands.add_parser("prune", help="delete failed Jobs a later success made stale")
     which = prune.add_mutually_exclusive_group(required=True)
-    which.add_argument("entry", metavar="ENTRY", nargs="?")
+    which.add_argument("entry", metavar="ENTRY", nargs="?", help=ENTRY_HELP)
     which.add_argument("--all", action="store_true", help="every entry")
     prune.add_argument("--dry-run", action="store_true", help="say what it would delete")
     for parser in (status, suspend, resume, trigger, prune):
