@@ -159,32 +159,26 @@ class Scheduler:
     # Fires.
 
     def fire_due(self, now: datetime) -> int:
-        """Start every entry whose time has come (Forbid, Replace and misfire decided first, then
-        one claim for them all); returns how many started."""
-        due = self.due_now(now)
-        held = self.held(due) if due else set()
-        if held is None:
-            return 0  # the database cannot say: tried again at the next tick
+        """Start every entry whose time has come: Forbid, Replace and misfire decided first,
+        then one claim for them all; returns how many started."""
         starting: dict[str, tuple[datetime, Action]] = {}
-        for name, when in due.items():
+        for name, when in self.due_now(now).items():
             decided = action(self.plan.entries[name].timing, when, now, self.active(name))
-            if name in held:
-                self.skip(name, when, now, "suspended")
-                self.set_after(name, when)
-            elif decided in (Action.MISSED, Action.SKIP):
+            if decided in (Action.MISSED, Action.SKIP):
                 self.skip(name, when, now, "missed" if decided == Action.MISSED else "forbid")
                 self.set_after(name, when)
             else:
                 starting[name] = (when, decided)
-        won = self.claim({name: when for name, (when, _) in starting.items()})
-        if won is None:
+        claimed = self.claim({name: when for name, (when, _) in starting.items()})
+        if claimed is None:
             return 0  # the database cannot say: tried again at the next tick
+        won, held = claimed
         for name, (when, decided) in starting.items():
             self.set_after(name, when)
             if name in won:
                 self.fire(self.plan.entries[name], when, now, decided)
             else:
-                self.skip(name, when, now, "claimed")
+                self.skip(name, when, now, "suspended" if name in held else "claimed")
         return len(won)
 
     def due_now(self, now: datetime) -> dict[str, datetime]:
@@ -198,18 +192,11 @@ class Scheduler:
     def active(self, name: str) -> bool:
         return any(run.active and not run.ending for run in self.runs if run.name == name)
 
-    def held(self, dues: dict[str, datetime]) -> set[str] | None:
-        """The due entries `python -m jobs suspend` holds, or None when the database cannot say."""
-        try:
-            return claims.held(list(dues))
-        except DatabaseError as e:
-            self.database_error(dues, e)
-            return None
-
-    def claim(self, dues: dict[str, datetime]) -> set[str] | None:
-        """The entries this scheduler may fire, or None when the database cannot say."""
+    def claim(self, dues: dict[str, datetime]) -> tuple[set[str], set[str]] | None:
+        """(the entries this scheduler may fire, the ones suspended on this machine), or None
+        when the database cannot say."""
         if not dues:
-            return set()
+            return set(), set()
         try:
             return claims.claim(dues)
         except DatabaseError as e:

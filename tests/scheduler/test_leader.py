@@ -29,10 +29,10 @@ def test_the_leader_lock_is_held_by_one_scheduler_at_a_time():
 
 def test_a_due_time_is_claimed_once_whoever_asks():
     # It should let the first claim fire, and no later claim of the same or an older due time.
-    assert claims.claim({"add": NOON, "report": NOON}) == {"add", "report"}
-    assert claims.claim({"add": NOON}) == set()
-    assert claims.claim({"add": NOON - timedelta(minutes=1)}) == set()
-    assert claims.claim({"add": NOON + timedelta(minutes=1)}) == {"add"}
+    assert claims.claim({"add": NOON, "report": NOON}) == ({"add", "report"}, set())
+    assert claims.claim({"add": NOON}) == (set(), set())
+    assert claims.claim({"add": NOON - timedelta(minutes=1)}) == (set(), set())
+    assert claims.claim({"add": NOON + timedelta(minutes=1)}) == ({"add"}, set())
     # It should remember each entry's last fire: a CronJob's lastScheduleTime.
     assert claims.last_fires(["add", "report", "other"]) == {
         "add": NOON + timedelta(minutes=1),
