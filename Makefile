@@ -33,6 +33,10 @@ web: $(VENV)/.runtime
 	@$(VENV)/bin/gunicorn app.wsgi --bind 127.0.0.1:$(WEB_PORT) --workers 2 --access-logfile - \
 		--log-level warning
 
+# The dashboard and the run list at 1,000,000 runs against 1,000, on PostgreSQL (p50, p95).
+bench-web: $(VENV)/.dev services
+	$(PY) bench/web.py
+
 ## make test: install what the tests need, then run the whole suite on each database.
 test: $(VENV)/.dev tools services lint
 	$(MAKE) -k --no-print-directory test-postgres test-sqlite test-mariadb

@@ -35,6 +35,10 @@ class JobRun(models.Model):
             models.Index(fields=["job", "-started_at"]),
             models.Index(fields=["entry", "-started_at"]),
             models.Index(fields=["started_at"]),
+            # The dashboard's last success of each entry, however long it has failed since.
+            models.Index(fields=["entry", "status", "-started_at"]),
+            # The run list filtered by status (failed, say), newest first, at any history size.
+            models.Index(fields=["status", "-started_at"]),
         ]
 
     def __str__(self):

@@ -109,3 +109,24 @@ def test_the_other_admin_pages_render(admin_client_of, model):
     client = admin_client_of(superuser=True)
 
     assert client.get(reverse(f"admin:{model}_changelist")).status_code == 200
+
+
+def test_the_run_list_stops_counting_past_its_cap_and_says_so(admin_client_of, monkeypatch):
+    monkeypatch.setattr("jobs.web.paging.CappedPaginator.cap", 5)
+    for hours in range(1, 8):
+        make_run("statistics", timedelta(hours=hours))
+    client = admin_client_of("view_jobrun")
+
+    page = client.get(reverse(RUNS)).content.decode()
+    searched = client.get(reverse(RUNS), {"q": "statistics"}).content.decode()
+
+    assert "More than 5 job runs: the newest 5 are paged" in page
+    assert "more than 5 results" in searched
+
+
+def test_under_its_cap_the_run_list_counts_exactly(admin_client_of):
+    make_run("statistics", timedelta(hours=1))
+    make_run("statistics", timedelta(hours=2))
+    client = admin_client_of("view_jobrun")
+
+    assert re.search(r"\n2 job runs\n", client.get(reverse(RUNS)).content.decode())
