@@ -209,8 +209,9 @@ def test_a_trigger_the_cluster_refuses_answers_502_with_the_reason(
 ):
     settings.CRONSUITE_CRONJOB_PREFIX = "cronsuite-"
     settings.CRONSUITE_NAMESPACE = "jobs"
-    # Neither in a pod nor with a kubeconfig: the Kubernetes client cannot be configured.
-    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "missing-kubeconfig"))
+    # Neither in a pod nor with a kubeconfig (what KUBECONFIG named when the client was imported).
+    missing = str(tmp_path / "missing-kubeconfig")
+    monkeypatch.setattr("kubernetes.config.kube_config.KUBE_CONFIG_DEFAULT_LOCATION", missing)
     log_in(client, "runs.view_jobrun", "runs.run_now")
 
     response = post(client, TRIGGER, {"entry": "addition"})
