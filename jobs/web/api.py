@@ -63,6 +63,7 @@ def row_as_dict(row: Row) -> dict:
         "failing_since": when(row.latest.first_failure and row.latest.first_failure.started_at),
         "last_run": run_as_dict(row.latest.outcome),
         "last_success_at": when(row.latest.success and row.latest.success.started_at),
+        "last_schedule": when(entry.last_schedule),
         "next_runs": [t.isoformat() for t in chart_next_runs(entry)],
         "drift": entry.drift,
     }

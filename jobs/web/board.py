@@ -91,6 +91,10 @@ class Row:
         return words.relative(success.started_at, self.now) if success else "never"
 
     @property
+    def scheduled_age(self) -> str:
+        return words.relative(self.entry.last_schedule, self.now)
+
+    @property
     def next_in(self) -> str:
         return words.relative(self.next_run, self.now) if self.next_run else "suspended"
 
@@ -106,6 +110,11 @@ class Board:
     @property
     def statistics_age(self) -> str:
         return words.relative(self.statistics.created_at, self.now) if self.statistics else ""
+
+    @property
+    def scheduler_age(self) -> str:
+        fired = self.source.scheduler
+        return words.relative(fired.last_schedule_time, self.now) if fired else ""
 
     @property
     def alarming(self) -> int:

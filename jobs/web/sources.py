@@ -2,7 +2,8 @@
 truth is the live CronJobs, read through the Kubernetes API: entries added or suspended by an
 override are there, and where they differ from the chart's values (baked into the image) is
 said beside them. On one machine, the chart's values, with the suspensions made by
-`python -m jobs suspend` (jobs/suspensions.py), as the local scheduler runs them."""
+`python -m jobs suspend` (jobs/suspensions.py) and the local scheduler's last fire of each
+entry (jobs/scheduler/, `python -m jobs schedule`), as the local scheduler runs them."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,6 +13,7 @@ from django.conf import settings
 from jobs import entries as chart
 from jobs.models import SuspensionRecord
 from jobs.runtime.errors import ConfigurationError, JobFailed
+from jobs.scheduler.models import EntrySchedule
 from jobs.suspensions import ON_THIS_MACHINE
 
 DEFAULT_TIMEOUT = 3600  # the chart's defaults.timeout, for an entry whose pod does not say
@@ -29,7 +31,7 @@ class BoardEntry:
     cronjob: str = ""  # in a cluster: the CronJob Run now creates its Job from
     drift: list[str] = field(default_factory=list)  # how the cluster differs from the values
     suspension: str = ""  # who suspended or resumed it last, when, why
-    last_schedule: datetime | None = None  # the CronJob controller's lastScheduleTime
+    last_schedule: datetime | None = None  # lastScheduleTime, the CronJob's or the local one
 
     @property
     def command(self) -> str:
@@ -41,6 +43,8 @@ class Source:
     where: str
     entries: list[BoardEntry]
     problem: str = ""  # why the truth could not be read (then the values are shown)
+    scheduler: EntrySchedule | None = None  # on one machine: the local scheduler's last fire
+    local: bool = False
 
     def find(self, name: str) -> BoardEntry:
         for entry in self.entries:
@@ -63,9 +67,11 @@ def board_entries() -> Source:
 
 def from_values(on_this_machine: bool) -> Source:
     found = [from_entry(entry) for entry in chart.load()]
+    source = Source("the chart's values on this machine", found, local=on_this_machine)
     if on_this_machine:
         add_local_suspensions(found)
-    return Source("the chart's values on this machine", found)
+        source.scheduler = add_local_schedules(found)
+    return source
 
 
 def from_entry(entry: chart.Entry) -> BoardEntry:
@@ -96,6 +102,15 @@ def add_local_suspensions(found: list[BoardEntry]) -> None:
             action = "suspended" if record.suspended else "resumed"
             why = f": {record.reason}" if record.reason else ""
             entry.suspension = f"{action} by {record.changed_by}{why}"
+
+
+def add_local_schedules(found: list[BoardEntry]) -> EntrySchedule | None:
+    """The local scheduler's last fire of each entry; returns its latest fire of any."""
+    fires = {f.entry: f for f in EntrySchedule.objects.filter(entry__in=[e.name for e in found])}
+    for entry in found:
+        if entry.name in fires:
+            entry.last_schedule = fires[entry.name].last_schedule_time
+    return max(fires.values(), key=lambda f: f.last_schedule_time, default=None)
 
 
 def from_cluster() -> Source:
