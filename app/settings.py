@@ -173,6 +173,10 @@ CRONSUITE_POD = env.string("CRONSUITE_POD") or env.string("HOSTNAME")
 CRONSUITE_SCHEDULED_FOR = env.string("CRONSUITE_SCHEDULED_FOR")
 # The Job's activeDeadlineSeconds (every attempt of one run), so alerts allow for retries.
 CRONSUITE_JOB_DEADLINE = env.integer("CRONSUITE_JOB_DEADLINE", 0, minimum=0) or None
+# Failures in a row before CronsuiteJobFailed fires (the chart's failureThreshold), and the
+# CronJob's startingDeadlineSeconds: both pushed as gauges, so the rules hold no per-entry values.
+CRONSUITE_FAILURE_THRESHOLD = env.integer("CRONSUITE_FAILURE_THRESHOLD", 1, minimum=1)
+CRONSUITE_STARTING_DEADLINE = env.integer("CRONSUITE_STARTING_DEADLINE", 0, minimum=0) or None
 # Set in a cluster (e.g. "cronsuite-"): the admin's "Run now" creates a Job from the CronJob
 # <prefix><entry> in CRONSUITE_NAMESPACE. Unset: it runs the job on the web app's machine.
 CRONSUITE_CRONJOB_PREFIX = env.string("CRONSUITE_CRONJOB_PREFIX")

@@ -18,6 +18,8 @@ class RunEnvironment:
     origin: Origin
     timeout: int  # seconds this attempt may run (JOB_TIMEOUT or --timeout)
     job_deadline: int | None  # the Kubernetes Job's activeDeadlineSeconds, every attempt
+    failure_threshold: int  # failures in a row before CronsuiteJobFailed fires
+    starting_deadline: int | None  # the CronJob's startingDeadlineSeconds
     kubernetes_job: str
     host: str
     namespace: str | None
@@ -39,6 +41,8 @@ class RunEnvironment:
             ),
             timeout=timeout or settings.JOB_TIMEOUT,
             job_deadline=settings.CRONSUITE_JOB_DEADLINE,
+            failure_threshold=settings.CRONSUITE_FAILURE_THRESHOLD,
+            starting_deadline=settings.CRONSUITE_STARTING_DEADLINE,
             kubernetes_job=settings.CRONSUITE_K8S_JOB or "",
             host=(settings.CRONSUITE_POD or socket.gethostname())[:253],
             namespace=settings.CRONSUITE_NAMESPACE,
@@ -55,6 +59,16 @@ class RunEnvironment:
         )
         environment.schedule_metrics(datetime.now().astimezone())  # a bad schedule: exit 2 now
         return environment
+
+    def start_gauges(self, started: datetime) -> dict[str, float]:
+        """The threshold, the starting deadline and, for a scheduled run, its start lag."""
+        gauges = {"failure_threshold": self.failure_threshold}
+        if self.starting_deadline:
+            gauges["starting_deadline_seconds"] = self.starting_deadline
+        if self.origin.scheduled_for:
+            lag = (started - self.origin.scheduled_for).total_seconds()
+            gauges["last_run_start_lag_seconds"] = lag
+        return gauges
 
     def grouping_key(self) -> dict[str, str]:
         """The Pushgateway group of the run, besides its job: the entry, and the namespace."""

@@ -4,8 +4,10 @@ Each push builds a fresh registry and uses POST (pushadd), which replaces only t
 carries: a failed run therefore leaves the previous last-success timestamp in place.
 """
 
+import math
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from urllib.error import HTTPError, URLError
 
 from prometheus_client import CollectorRegistry, Gauge, pushadd_to_gateway
@@ -37,6 +39,17 @@ GAUGES = {
         "Next scheduled time of the entry after the latest run started.",
         (),
     ),
+    "consecutive_failures": (
+        "Failed runs of the entry in a row, up to the latest finished one; 0 after a success.",
+        (),
+    ),
+    "failure_threshold": ("Failures in a row before CronsuiteJobFailed fires.", ()),
+    "last_failure_trigger": ("How the entry's latest failed run was started.", ("trigger",)),
+    "last_run_start_lag_seconds": (
+        "Start of the latest scheduled run minus its scheduled time.",
+        (),
+    ),
+    "starting_deadline_seconds": ("The CronJob's startingDeadlineSeconds.", ()),
 }
 
 
@@ -67,9 +80,16 @@ class Metrics:
 
 
 def start_metrics(
-    started: float, trigger: str, deadline: int, schedule: Mapping, job_deadline: int | None
+    started: float,
+    trigger: str,
+    deadline: int,
+    schedule: Mapping,
+    job_deadline: int | None,
+    tuning: Mapping = {},  # noqa: B006 - read only: failure_threshold, start lag ...
 ) -> Metrics:
     m = Metrics()
+    for name, value in tuning.items():
+        m.set(name, value)
     m.set("last_run_start_timestamp_seconds", started)
     m.state_set("last_run_status", RUN_STATUSES, Status.RUNNING)
     m.state_set("last_run_trigger", Trigger.values, trigger)
@@ -82,9 +102,17 @@ def start_metrics(
 
 
 def end_metrics(
-    m: Metrics, started: float, ended: float, status: str, exit_code: int, items: Mapping
+    m: Metrics,
+    started: float,
+    ended: float,
+    status: str,
+    exit_code: int,
+    items: Mapping,
+    streak: "Streak | None" = None,
 ) -> Metrics:
     """The end of a run, added to the gauges the job set itself (`m`)."""
+    if streak:
+        streak.add_to(m, status)
     m.set("last_run_start_timestamp_seconds", started)
     m.set("last_run_end_timestamp_seconds", ended)
     m.set("last_run_duration_seconds", ended - started)
@@ -97,6 +125,26 @@ def end_metrics(
     if status in FAILURES:
         m.set("last_failure_timestamp_seconds", ended)
     return m
+
+
+@dataclass(frozen=True)
+class Streak:
+    """What CronsuiteJobFailed weighs: the entry's failures in a row before this run, its
+    threshold, and this run's trigger (a manual run's failure is told apart by it)."""
+
+    threshold: int
+    trigger: str
+    failures_before: int | None = None  # None: the history could not be read (database down)
+
+    def add_to(self, m: Metrics, status: str) -> None:
+        m.set("failure_threshold", self.threshold)
+        if status == Status.SUCCEEDED:
+            m.set("consecutive_failures", 0)
+        if status in FAILURES:
+            # NaN when unknown: NaN < threshold is false, so the failure is never kept quiet.
+            unknown = self.failures_before is None
+            m.set("consecutive_failures", math.nan if unknown else self.failures_before + 1)
+            m.state_set("last_failure_trigger", Trigger.values, self.trigger)
 
 
 def skip_metrics(when: float) -> Metrics:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from traceback import format_exception
 
+from django.db.models import Exists, Q, Subquery
 from django.db.models.functions import Now
 
 from jobs.models import JobRun
@@ -26,9 +27,9 @@ from jobs.runtime.errors import Stop, describe, exit_code_for, expected, status_
 from jobs.runtime.interrupts import GRACE_SECONDS, LAST_WORDS_SECONDS, Interrupts
 from jobs.runtime.job import Job
 from jobs.runtime.locking import job_lock
-from jobs.runtime.metrics import end_metrics, pusher_for, skip_metrics, start_metrics
+from jobs.runtime.metrics import Streak, end_metrics, pusher_for, skip_metrics, start_metrics
 from jobs.runtime.run import Run
-from jobs.runtime.vocabulary import ExitCode, Status
+from jobs.runtime.vocabulary import FAILURES, ExitCode, Status
 
 ERROR_SUMMARY_LENGTH = 500
 # A traceback's last characters are kept: the end says where it failed.
@@ -75,6 +76,7 @@ class JobRunner:
         self.started = time.time()
         self.ended: float | None = None
         self.previous_kinds: list[str] = []
+        self.streak = Streak(environment.failure_threshold, environment.origin.trigger)
         self.outcome: Outcome | None = None  # the work's, kept if recording it fails
         # Step 5's report happens once: from the main thread, or from the watchdog's last words.
         self._reporting = threading.Lock()
@@ -135,6 +137,8 @@ class JobRunner:
     def _start(self) -> JobRun:
         mark_abandoned_runs(self.job.name)
         self.previous_kinds = previous_kinds(self.environment.entry)
+        failures = failures_in_a_row(self.environment.entry)
+        self.streak = Streak(self.streak.threshold, self.streak.trigger, failures)
         record = self._record(status=Status.RUNNING)
         self.log.info(
             "run.started",
@@ -153,6 +157,7 @@ class JobRunner:
                     self.environment.timeout,
                     self.environment.schedule_metrics(datetime.now(UTC)),
                     self.environment.job_deadline,
+                    self.environment.start_gauges(datetime.fromtimestamp(self.started, UTC)),
                 )
             )
         return record
@@ -218,7 +223,9 @@ class JobRunner:
         # otherwise keep the previous run's figure beside this run's status.
         items = {**dict.fromkeys(self.previous_kinds, 0), **self.run.counts}
         status, code = outcome.status, outcome.exit_code
-        metrics = end_metrics(self.run.metrics, self.started, ended, status, code, items)
+        metrics = end_metrics(
+            self.run.metrics, self.started, ended, status, code, items, self.streak
+        )
         self.pusher.push(metrics, timeout=timeout)
 
     def _push(self, metrics) -> None:
@@ -261,3 +268,12 @@ def previous_kinds(entry: str) -> list[str]:
         .first()
     )
     return list(counts or {})
+
+
+def failures_in_a_row(entry: str) -> int:
+    """The entry's failed runs since its last success (all of them if it never succeeded), asked
+    before this run's row exists: one query on the (entry, status, -started_at) index."""
+    successes = JobRun.objects.filter(entry=entry, status=Status.SUCCEEDED)
+    last_success = successes.order_by("-started_at").values("started_at")[:1]
+    since = Q(started_at__gt=Subquery(last_success)) | ~Exists(successes)
+    return JobRun.objects.filter(since, entry=entry, status__in=FAILURES).count()
