@@ -2,9 +2,9 @@
 
 `values.yaml` is found at `helm/cronsuite/values.yaml` beside the `jobs` package, in a checkout and
 in the image (the Dockerfile copies it to `/app/helm/cronsuite/values.yaml`). Override files are
-merged the way Helm merges `-f` files, then `defaults` is merged into each `jobs.<entry>` the way
-the chart's `cronsuite.settings` helper does it, so what `python -m jobs list` shows is what the
-chart renders.
+merged the way Helm merges `-f` files (Helm does that itself in a cluster; here nothing else would),
+then each `jobs.<entry>` takes its settings from `defaults` key by key, so what `python -m jobs
+list` shows is what the chart renders.
 """
 
 from __future__ import annotations
@@ -88,8 +88,11 @@ class Entry:
 
 
 def entry_settings(defaults: dict, entry: dict | None) -> dict:
-    """An entry's settings: `defaults` merged with the entry, unset (null) settings dropped."""
-    return {k: v for k, v in helm_merge(defaults, entry or {}).items() if v is not None}
+    """An entry's settings: its own value of a key if it has one, else the default's; a null
+    drops the setting. Python reads only top-level settings (schedule, timeout, suspend...), for
+    which this is what the chart computes; merging maps such as `image` key by key is the chart's
+    own work (`cronsuite.mergeInto`), not repeated here."""
+    return {k: v for k, v in {**defaults, **(entry or {})}.items() if v is not None}
 
 
 def from_values(values: dict) -> list[Entry]:
