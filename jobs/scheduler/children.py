@@ -30,6 +30,10 @@ PER_POD = (
 )
 
 
+# The shell's exit codes for a command it cannot execute, and for one it cannot find.
+NOT_STARTED_CODES = (126, 127)
+
+
 class NotStarted(Exception):
     """The child could not even be started (fork or exec failed)."""
 
@@ -67,6 +71,11 @@ class Child:
     terminated: datetime | None = None  # when SIGTERM was sent
     reason: str = ""  # why the scheduler stopped it: timeout, deadline, replaced, shutdown
     killed: bool = field(default=False)
+    gated: bool = False  # started behind a Gate: a command that cannot run exits 126 or 127
+
+    def not_started(self, code: int) -> bool:
+        """Did the shell behind the gate fail to run the command (not found, not executable)?"""
+        return self.gated and code in NOT_STARTED_CODES
 
     @property
     def pid(self) -> int:
@@ -94,17 +103,48 @@ class Child:
             pass  # it has exited already; poll() will say how
 
 
-def start(planned: Planned, due: datetime, attempt: int, now: datetime, command=COMMAND) -> Child:
-    """Start one attempt; NotStarted if the process cannot be created."""
+class Gate:
+    """The children of one fire wait behind it until all of them are started, then go together.
+
+    A child that runs competes with the scheduler for the CPU: 200 Django processes starting at
+    once leave the scheduler a 200th of the machine to start the others, and the last would start
+    minutes late. Each child waits in `sh`, reading a pipe; closing the pipe releases them all at
+    once (the kernel closes it too if the scheduler dies), and each becomes the job's process.
+    """
+
+    def __init__(self):
+        self.read, self.write = os.pipe()
+
+    def wrap(self, argv: list[str]) -> list[str]:
+        """The command run by a shell that first waits on the gate, its standard input."""
+        return ["/bin/sh", "-c", 'read -r _; exec "$@" </dev/null', "cronsuite-gate", *argv]
+
+    def __enter__(self) -> "Gate":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        os.close(self.write)  # every child waiting reads end-of-file: they go
+        os.close(self.read)
+
+
+def start(
+    planned: Planned,
+    due: datetime,
+    attempt: int,
+    now: datetime,
+    command=COMMAND,
+    gate: Gate | None = None,
+) -> Child:
+    """Start one attempt, behind the gate if there is one; NotStarted if it cannot be created."""
     argv = [*command, planned.entry.job, *planned.entry.args]
     try:
         process = subprocess.Popen(
-            argv,
+            gate.wrap(argv) if gate else argv,
             cwd=ROOT,
             env=child_environment(planned, due, dict(os.environ)),
-            stdin=subprocess.DEVNULL,
+            stdin=gate.read if gate else subprocess.DEVNULL,
             process_group=0,
         )
     except OSError as e:
         raise NotStarted(f"{argv[0]}: {e.strerror or e}") from None
-    return Child(planned.name, due, attempt, process, now)
+    return Child(planned.name, due, attempt, process, now, gated=gate is not None)

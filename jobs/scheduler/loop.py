@@ -173,12 +173,13 @@ class Scheduler:
         if claimed is None:
             return 0  # the database cannot say: tried again at the next tick
         won, held = claimed
-        for name, (when, decided) in starting.items():
-            self.set_after(name, when)
-            if name in won:
-                self.fire(self.plan.entries[name], when, now, decided)
-            else:
-                self.skip(name, when, now, "suspended" if name in held else "claimed")
+        with children.Gate() as gate:  # the children of this fire start together, once all exist
+            for name, (when, decided) in starting.items():
+                self.set_after(name, when)
+                if name in won:
+                    self.fire(self.plan.entries[name], when, now, decided, gate)
+                else:
+                    self.skip(name, when, now, "suspended" if name in held else "claimed")
         return len(won)
 
     def due_now(self, now: datetime) -> dict[str, datetime]:
@@ -210,14 +211,16 @@ class Scheduler:
             self.log.error("scheduler.database_error", f"Cannot fire due runs yet: {error}")
         self.claim_errors |= fresh
 
-    def fire(self, planned: Planned, due: datetime, now: datetime, decided: Action) -> None:
+    def fire(
+        self, planned: Planned, due: datetime, now: datetime, decided: Action, gate=None
+    ) -> None:
         if decided == Action.REPLACE:
             for run in self.runs:
                 if run.name == planned.name and run.active and not run.ending:
                     self.end_run(run, now, "replaced")
         run = Run(planned, due, now)
         self.runs.append(run)
-        self.start_attempt(run)
+        self.start_attempt(run, gate)
 
     def skip(self, name: str, due: datetime, now: datetime, reason: str) -> None:
         late = (now - due).total_seconds()
@@ -238,11 +241,11 @@ class Scheduler:
 
     # Attempts.
 
-    def start_attempt(self, run: Run) -> None:
+    def start_attempt(self, run: Run, gate=None) -> None:
         attempt = run.failures + 1
         try:
             run.child = children.start(
-                run.planned, run.due, attempt, self.clock.now(), self.command
+                run.planned, run.due, attempt, self.clock.now(), self.command, gate
             )
         except NotStarted as e:
             self.log.error(
@@ -286,6 +289,12 @@ class Scheduler:
         )
         if child.killed:
             self.close_killed(run, child)
+        if child.not_started(code):
+            self.log.error(
+                "scheduler.start_failed",
+                f"Could not start {run.name}: {self.command[0]} cannot be run (exit {code}).",
+                entry=run.name,
+            )
         if code != ExitCode.SUCCEEDED and not run.ending:
             self.failed(run, now, code)
 
