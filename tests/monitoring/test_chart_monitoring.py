@@ -78,6 +78,53 @@ def test_the_prometheusrule_points_runbook_urls_at_the_operators_runbook():
             }
 
 
+def test_with_an_admin_url_every_alert_about_an_entry_links_to_its_runs():
+    admin = "https://cronsuite.example.com/admin/"
+    rule = only(
+        render("-f", str(MONITORING_VALUES), "--set", f"prometheusRule.adminUrl={admin}"),
+        "PrometheusRule",
+    )
+    alerts = [r for group in rule["spec"]["groups"] for r in group["rules"] if "alert" in r]
+    about_an_entry = [a for a in alerts if "$labels.entry" in a["annotations"]["summary"]]
+    assert len(about_an_entry) >= 8
+    # It should link each of them to the entry's runs, in Alertmanager's template language ...
+    for alert in about_an_entry:
+        assert alert["annotations"]["admin_url"] == (
+            "https://cronsuite.example.com/admin/runs/jobrun/?entry={{ $labels.entry }}"
+        ), alert["alert"]
+    # ... and leave the alerts about no entry (the Pushgateway, kube-state-metrics) without one.
+    assert {a["alert"] for a in alerts if "admin_url" not in a["annotations"]} == {
+        "CronsuitePushgatewayDown",
+        "CronsuiteCronJobLabelsNotExported",
+    }
+
+
+def test_without_an_admin_url_no_alert_links_to_the_admin():
+    rule = only(render("-f", str(MONITORING_VALUES)), "PrometheusRule")
+    alerts = [r for group in rule["spec"]["groups"] for r in group["rules"] if "alert" in r]
+    assert [a["alert"] for a in alerts if "admin_url" in a["annotations"]] == []
+
+
+def test_the_dashboards_runbook_links_follow_the_runbook_base_url():
+    base = "https://git.example.com/ops/cronsuite/-/blob/main/docs/runbook.md"
+    config_map = only(
+        render(
+            "--set",
+            "grafanaDashboard.enabled=true",
+            "--set",
+            f"prometheusRule.runbookBaseUrl={base}",
+        ),
+        "ConfigMap",
+        "-dashboard",
+    )
+    (content,) = config_map["data"].values()
+    board = json.loads(content)
+    # It should point the dashboard's link and the overview's description at the operators' copy.
+    assert [link["url"] for link in board["links"] if link["title"] == "Runbook"] == [base]
+    assert "github.com/cronsuite" not in content
+    assert content.count(base) >= 2
+
+
 def test_a_runbook_url_that_is_not_absolute_is_rejected():
     result = subprocess.run(
         [
