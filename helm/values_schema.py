@@ -15,10 +15,9 @@ in it, so it is never packaged.
 import argparse
 import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
-from jobs.cron import MACROS
+from jobs.cron import FIELDS, MACROS, CronField
 
 SCHEMA = Path(__file__).resolve().parent / "cronsuite" / "values.schema.json"
 COMMAND = "python -m helm.values_schema"
@@ -32,26 +31,6 @@ ENTRY_KEYS = ("enabled", "job", "args", "schedule")
 SETTING = "setting."
 
 
-@dataclass(frozen=True)
-class CronField:
-    """One field of a five-field cron expression; names[i] stands for the number low + i."""
-
-    name: str
-    low: int
-    high: int
-    names: tuple[str, ...] = ()
-    note: str = ""
-
-
-# Kubernetes' fields (robfig/cron, with which the API server validates a CronJob): day-of-week
-# stops at 6, names are case-insensitive, `?` means `*`, and there is no L, W or #.
-FIELDS = (
-    CronField("minute", 0, 59),
-    CronField("hour", 0, 23),
-    CronField("day-of-month", 1, 31),
-    CronField("month", 1, 12, tuple("JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split())),
-    CronField("day-of-week", 0, 6, tuple("SUN MON TUE WED THU FRI SAT".split()), "Sunday is 0"),
-)
 # A part of a field as the shape alone allows it: a value or a range, then maybe a step.
 SHAPE = r"(?:[*?]|[0-9A-Za-z]+(?:-[0-9A-Za-z]+)?)(?:/[0-9]+)?"
 ANY_STEP = r"(?:/[0-9]+)?"

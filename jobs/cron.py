@@ -4,6 +4,7 @@ One meaning of "schedule" in cronsuite: a five-field cron expression (or a macro
 read in an IANA time zone, as a CronJob's `schedule` and `timeZone`.
 """
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -29,6 +30,54 @@ class CronError(ValueError):
     """A cron expression or time zone Kubernetes would not accept."""
 
 
+@dataclass(frozen=True)
+class CronField:
+    """One field of a five-field cron expression; names[i] stands for the number low + i."""
+
+    name: str
+    low: int
+    high: int
+    names: tuple[str, ...] = ()
+    note: str = ""
+
+    def value(self, text: str) -> int:
+        """The number a value of this field stands for; CronError if Kubernetes refuses it."""
+        if text.isdigit() and self.low <= int(text) <= self.high:
+            return int(text)
+        if text.upper() in self.names:
+            return self.low + self.names.index(text.upper())
+        names = f" or {self.names[0]} to {self.names[-1]}" if self.names else ""
+        note = f" ({self.note})" if self.note else ""
+        raise CronError(f"{self.name} {text!r} is not from {self.low} to {self.high}{names}{note}")
+
+
+# Kubernetes' fields (robfig/cron, with which the API server validates a CronJob): day-of-week
+# stops at 6, names are case-insensitive, `?` means `*`, and there is no L, W or #. The chart's
+# schema is generated from this table (helm/values_schema.py).
+FIELDS = (
+    CronField("minute", 0, 59),
+    CronField("hour", 0, 23),
+    CronField("day-of-month", 1, 31),
+    CronField("month", 1, 12, tuple("JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split())),
+    CronField("day-of-week", 0, 6, tuple("SUN MON TUE WED THU FRI SAT".split()), "Sunday is 0"),
+)
+PART = re.compile(r"(?P<all>[*?])|(?P<start>[0-9A-Za-z]+)(?:-(?P<end>[0-9A-Za-z]+))?")
+
+
+def check_part(field: CronField, part: str) -> None:
+    where, _, step = part.partition("/")
+    match = PART.fullmatch(where)
+    if not match or (step and not step.isdigit()):
+        raise CronError(
+            f"{field.name} {part!r} is not a value, a range (1-5), a list (1,5) or a step (*/10)"
+        )
+    if step and int(step) == 0:
+        raise CronError(f"{field.name} {part!r} has a step of 0; a step is at least 1")
+    bounds = [field.value(text) for text in (match["start"], match["end"]) if text]
+    if len(bounds) == 2 and bounds[0] > bounds[1]:
+        raise CronError(f"{field.name} range {where!r} runs backwards")
+
+
 def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
@@ -37,13 +86,20 @@ def zone(name: str) -> ZoneInfo:
 
 
 def expand(schedule: str) -> str:
-    """The five fields of a schedule, macros expanded; CronError if it has another shape."""
+    """The five fields of a schedule, macros expanded and checked as Kubernetes checks them
+    (`?` read as `*`); CronError naming the field if Kubernetes would refuse it."""
     expression = MACROS.get(schedule.strip().lower(), schedule.strip())
     if len(expression.split()) != 5:
         raise CronError(
             f"{schedule!r} is not a 5-field cron expression (minute hour day month weekday)"
         )
-    return expression
+    for field, text in zip(FIELDS, expression.split()):
+        for part in text.split(","):
+            try:
+                check_part(field, part)
+            except CronError as e:
+                raise CronError(f"{schedule!r}: {e}") from None
+    return expression.replace("?", "*")
 
 
 def fire_times(schedule: str, tz: str = "UTC", now: datetime | None = None) -> Iterator[datetime]:

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from jobs.cron import CronError, expected_interval_seconds, next_run, next_runs
+from tests.support.chart import CHART, helm
 
 
 def test_next_run_is_strictly_after_now_in_the_entry_time_zone():
@@ -43,3 +44,39 @@ def test_it_rejects_what_kubernetes_rejects():
     ]:
         with pytest.raises(CronError):
             next_runs(schedule, tz)
+
+
+# What the API server (robfig/cron) accepts and refuses, and the field a refusal names.
+KUBERNETES_VERDICTS = [
+    ("0 3 ? * SUN", None),
+    ("0 9 * * mon-fri", None),
+    ("5/15 * * * *", None),
+    ("@weekly", None),
+    ("0 0 * * 7", "day-of-week"),
+    ("0 0 L * *", "day-of-month"),
+    ("0 0 * * 1#2", "day-of-week"),
+    ("*/0 * * * *", "minute"),
+    ("30-10 * * * *", "minute"),
+    ("0 24 * * *", "hour"),
+    ("0 0 1 13 *", "month"),
+]
+
+
+@pytest.mark.parametrize("schedule,refused_field", KUBERNETES_VERDICTS)
+def test_it_accepts_and_refuses_what_kubernetes_does(schedule, refused_field):
+    if refused_field is None:
+        next_run(schedule)
+        return
+    with pytest.raises(CronError, match=f": {refused_field} "):
+        next_run(schedule)
+
+
+@pytest.mark.parametrize("schedule,refused_field", KUBERNETES_VERDICTS)
+def test_the_chart_gives_the_same_verdict(schedule, refused_field, tmp_path):
+    # The chart's schema is generated from jobs/cron.py's fields: both must agree.
+    values = tmp_path / "values.yaml"
+    values.write_text(f"jobs:\n  housekeeping:\n    schedule: {schedule!r}\n")
+
+    rendered = helm("template", "cronsuite", str(CHART), "-f", str(values), check=False)
+
+    assert (rendered.returncode == 0) == (refused_field is None), rendered.stderr
