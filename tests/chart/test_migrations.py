@@ -6,7 +6,9 @@ from tests.support.chart import CHART, NAMESPACE, RELEASE, cronjobs, helm, rende
 
 
 def hook_job(objects: list[dict]) -> dict:
-    (job,) = [o for o in objects if o["kind"] == "Job" and o["metadata"]["name"].endswith("-migrate")]
+    (job,) = [
+        o for o in objects if o["kind"] == "Job" and o["metadata"]["name"].endswith("-migrate")
+    ]
     return job
 
 
@@ -46,7 +48,9 @@ def test_the_hook_runs_under_an_existing_account_the_entries_use():
     objects = render(sets=["serviceAccount.name=database-identity"])
 
     # It should run the migration with the entries' cloud database identity.
-    assert hook_job(objects)["spec"]["template"]["spec"]["serviceAccountName"] == "database-identity"
+    assert (
+        hook_job(objects)["spec"]["template"]["spec"]["serviceAccountName"] == "database-identity"
+    )
     assert entry_pod(objects)["serviceAccountName"] == "database-identity"
 
 
@@ -56,7 +60,9 @@ def test_the_entries_own_account_reaches_the_hook_too():
     )
 
     # It should prefer defaults.serviceAccountName, as the entries do.
-    assert hook_job(objects)["spec"]["template"]["spec"]["serviceAccountName"] == "database-identity"
+    assert (
+        hook_job(objects)["spec"]["template"]["spec"]["serviceAccountName"] == "database-identity"
+    )
     assert entry_pod(objects)["serviceAccountName"] == "database-identity"
 
 

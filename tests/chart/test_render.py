@@ -261,7 +261,8 @@ def test_labels_name_the_entry_on_cronjob_job_and_pod(default_objects):
 
 
 def test_the_cronjob_the_migration_hook_and_the_test_pod_share_one_pod_spec(default_objects):
-    by_kind = {o["kind"]: o for o in default_objects if o["kind"] in ("Job", "Pod")}
+    by_kind = {o["kind"]: o for o in default_objects if o["kind"] == "Job"}
+    by_kind["Pod"] = next(o for o in default_objects if o["metadata"]["name"] == f"{RELEASE}-check")
     hook = by_kind["Job"]["spec"]["template"]["spec"]
     test_pod = by_kind["Pod"]["spec"]
     cronjob = cronjobs(default_objects)[f"{RELEASE}-housekeeping"]["spec"]["jobTemplate"]["spec"][

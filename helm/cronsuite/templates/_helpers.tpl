@@ -158,11 +158,36 @@ cronsuite.io/job: {{ index . 2 }}
 {{- end }}
 {{- end }}
 
-{{/* Non-secret settings as ConfigMap data; integers and booleans become strings. */}}
+{{/* Non-secret settings as ConfigMap data; integers and booleans become strings. With the web app on, BASE_URL defaults to its Service (sync-timetable and health-check call it). */}}
 {{- define "cronsuite.configData" -}}
-{{- range $key, $value := .Values.config }}
+{{- $config := .Values.config }}
+{{- if and .Values.web.enabled (not (hasKey $config "BASE_URL")) }}
+{{- $config = merge (dict "BASE_URL" (include "cronsuite.webUrl" .)) $config }}
+{{- end }}
+{{- range $key, $value := $config }}
 {{ $key }}: {{ (kindIs "float64" $value) | ternary ($value | int64) $value | toString | quote }}
 {{- end }}
+{{- end }}
+
+{{/* Name of the web app's Deployment, Service and ServiceAccount. */}}
+{{- define "cronsuite.webName" -}}
+{{- printf "%s-web" (include "cronsuite.fullname" .) }}
+{{- end }}
+
+{{/* The web Service's URL inside the cluster: what BASE_URL defaults to. */}}
+{{- define "cronsuite.webUrl" -}}
+{{- printf "http://%s.%s.svc:%d" (include "cronsuite.webName" .) .Release.Namespace (int .Values.web.service.port) }}
+{{- end }}
+
+{{/* Labels selecting the web app's pods. */}}
+{{- define "cronsuite.webSelectorLabels" -}}
+{{ include "cronsuite.selectorLabels" . }}
+app.kubernetes.io/component: web
+{{- end }}
+
+{{/* Whether the chart renders the Role and RoleBinding: the web app's Run now in the cluster, or operations.rbac.create. */}}
+{{- define "cronsuite.rbac" -}}
+{{- if or (and .Values.web.enabled .Values.web.kubernetesApi) .Values.operations.rbac.create }}true{{ end }}
 {{- end }}
 
 {{/* Secret settings as Secret data. */}}
@@ -186,11 +211,11 @@ rules:
         status: "True"
 {{- end }}
 
-{{/* The one pod spec of the chart, used by every CronJob, the migration hook Job and the test Pod. Args: dict root, settings, args, command (optional), env (YAML list items, may be empty; the settings' env follows), configName, secretName, serviceAccountName. */}}
+{{/* The one pod spec of the chart, used by every CronJob, the migration hook Job, the test Pods and the web Deployment. Args: dict root, settings, args, command (optional), env (YAML list items, may be empty; the settings' env follows), configName, secretName, serviceAccountName; the web's also restartPolicy (default Never), containerName (default job) and container (YAML keys added to the container: ports, probes). */}}
 {{- define "cronsuite.podSpec" -}}
 {{- $root := .root }}
 {{- $s := .settings -}}
-restartPolicy: Never
+restartPolicy: {{ .restartPolicy | default "Never" }}
 automountServiceAccountToken: {{ $s.automountServiceAccountToken | default false }}
 {{- with .serviceAccountName }}
 serviceAccountName: {{ . }}
@@ -210,7 +235,7 @@ securityContext:
   {{- toYaml . | nindent 2 }}
 {{- end }}
 containers:
-  - name: job
+  - name: {{ .containerName | default "job" }}
     image: {{ include "cronsuite.image" (list $s.image $root) | quote }}
     imagePullPolicy: {{ $s.image.pullPolicy }}
     {{- with .command }}
@@ -239,6 +264,9 @@ containers:
     {{- with $s.resources }}
     resources:
       {{- toYaml . | nindent 6 }}
+    {{- end }}
+    {{- with .container }}
+    {{- . | nindent 4 }}
     {{- end }}
     volumeMounts:
       - name: tmp
