@@ -83,11 +83,15 @@ def value_text(value, text, color):
 
 # Overview table columns: Grafana's merge joins the instant queries on (namespace, job, entry).
 OVERVIEW_COLUMNS = {
+    "Value #F": "Failing",
     "Value #A": "Last success (age)",
+    "Value #G": "Success overdue",
     "status": "Last outcome",
     "Value #C": "Last duration",
     "Value #D": "Next expected run",
     "Value #E": "Firing alerts",
+    "Value #H": "Last failure",
+    "Value #I": "Last exit code",
 }
 # A colour for every status a run pushes; the words themselves come from the runtime's vocabulary.
 OUTCOME_COLORS = {
@@ -129,6 +133,39 @@ def overview_targets():
             f" or 0 * max by ({ENTRY}) (cronsuite_job_last_run_start_timestamp_seconds{{{JOB}}})",
             table=True,
         ),
+        *failure_targets(),
+    ]
+
+
+# The condition of CronsuiteJobFailed before its threshold: the last failure is newer than the
+# last success, or the entry never succeeded.
+FAILING = (
+    f"max by ({ENTRY}) (cronsuite_job_last_failure_timestamp_seconds{{{JOB}}})"
+    f" > on ({ENTRY}) (max by ({ENTRY}) (cronsuite_job_last_success_timestamp_seconds{{{JOB}}})"
+    f" or on ({ENTRY}) 0 * max by ({ENTRY}) (cronsuite_job_last_failure_timestamp_seconds{{{JOB}}}))"
+)
+# 0 for every entry that has run, so that each row has the column
+EVERY_ENTRY = f"0 * max by ({ENTRY}) (cronsuite_job_last_run_start_timestamp_seconds{{{JOB}}})"
+
+
+def failure_targets():
+    """Failing first (the table sorts on it), when the last failure was and its exit code, and
+    whether the last success is older than the entry's interval (a run is missing)."""
+    return [
+        target("F", f"0 * ({FAILING}) + 1 or {EVERY_ENTRY}", table=True),
+        target(
+            "G",
+            f"(time() - max by ({ENTRY}) (cronsuite_job_last_success_timestamp_seconds{{{JOB}}}))"
+            f" > bool on ({ENTRY})"
+            f" max by ({ENTRY}) (cronsuite_job_expected_interval_seconds{{{JOB}}})",
+            table=True,
+        ),
+        target(
+            "H",
+            f"1000 * max by ({ENTRY}) (cronsuite_job_last_failure_timestamp_seconds{{{JOB}}})",
+            table=True,
+        ),
+        target("I", f"max by ({ENTRY}) (cronsuite_job_last_run_exit_code{{{JOB}}})", table=True),
     ]
 
 
@@ -141,6 +178,20 @@ def overview_overrides():
         override("Last success (age)", unit="s"),
         override("Last duration", unit="s"),
         override("Next expected run", unit="dateTimeAsIso"),
+        override("Last failure", unit="dateTimeAsIso"),
+        override(
+            "Failing",
+            mappings=[value_text(1, "failing", "red"), value_text(0, "ok", "green")],
+            **{"custom.cellOptions": {"type": "color-text"}},
+        ),
+        override(
+            "Success overdue",
+            mappings=[
+                value_text(1, "older than its interval", "orange"),
+                value_text(0, "no", "green"),
+            ],
+            **{"custom.cellOptions": {"type": "color-text"}},
+        ),
         override(
             "Last outcome",
             mappings=[{"type": "value", "options": outcomes}],
@@ -170,8 +221,11 @@ def overview_table(y):
     table = panel(
         "table",
         "Schedule entries",
-        "Per entry: time since the last success, outcome and duration of the latest run, the next "
-        f"scheduled time after it started, and how many cronsuite alerts fire. Runbook: {RUNBOOK_URL}",
+        "Per entry, failing entries first: whether it is failing (its last failure is newer than "
+        "its last success), time since the last success and whether that is longer than the "
+        "entry's interval, outcome and duration of the latest run, the next scheduled time after "
+        "it started, how many cronsuite alerts fire, and the time and exit code of the last "
+        f"failure. Runbook: {RUNBOOK_URL}",
         (0, y, 24, 8),
         overview_targets(),
         transformations=[
@@ -186,7 +240,7 @@ def overview_table(y):
             },
         ],
         fieldConfig=field_defaults(),
-        options={"showHeader": True, "sortBy": [{"displayName": "job", "desc": False}]},
+        options={"showHeader": True, "sortBy": [{"displayName": "Failing", "desc": True}]},
     )
     table["fieldConfig"]["overrides"] = overview_overrides()
     return table
@@ -271,6 +325,39 @@ def application(y):
     )
 
 
+def start_lag(y):
+    return panel(
+        "timeseries",
+        "Start lag",
+        "How late each entry's latest scheduled run started after its scheduled time, beside the "
+        "CronJob's startingDeadlineSeconds (dashed): above it, CronsuiteJobStartedLate fires.",
+        (0, y, 24, 7),
+        [
+            target(
+                "A",
+                f"max by ({ENTRY}) (cronsuite_job_last_run_start_lag_seconds{{{JOB}}})",
+                "{{job}} / {{entry}}",
+            ),
+            target(
+                "B",
+                f"max by ({ENTRY}) (cronsuite_job_starting_deadline_seconds{{{JOB}}})",
+                "starting deadline: {{job}} / {{entry}}",
+            ),
+        ],
+        fieldConfig={
+            **field_defaults("s", lineInterpolation="stepAfter", showPoints="never"),
+            "overrides": [
+                {
+                    "matcher": {"id": "byFrameRefID", "options": "B"},
+                    "properties": [
+                        {"id": "custom.lineStyle", "value": {"fill": "dash", "dash": [10, 10]}}
+                    ],
+                }
+            ],
+        },
+    )
+
+
 def pushgateway(y):
     return panel(
         "timeseries",
@@ -330,7 +417,8 @@ def panels():
         failures(8),
         items(16),
         application(16),
-        pushgateway(24),
+        start_lag(24),
+        pushgateway(31),
     ]
     for number, built_panel in enumerate(built, start=1):
         built_panel["id"] = number

@@ -47,6 +47,7 @@ def test_it_has_the_panels_operators_asked_for():
         "Failed runs",
         "Items processed",
         "Application statistics",
+        "Start lag",
         "Pushgateway",
     }
 
@@ -61,7 +62,16 @@ def test_the_overview_has_a_column_per_question():
         "Last duration",
         "Next expected run",
         "Firing alerts",
+        "Failing",
+        "Success overdue",
+        "Last failure",
+        "Last exit code",
     }
+
+
+def test_the_overview_puts_failing_entries_first():
+    (table,) = [panel for panel in BOARD["panels"] if panel["type"] == "table"]
+    assert table["options"]["sortBy"] == [{"displayName": "Failing", "desc": True}]
 
 
 def test_every_panel_has_a_unique_id_and_uses_the_datasource_variable():

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -103,8 +104,15 @@ class Runs:
             timeout=120,
         )
 
-    def run(self, entry: str, *args: str):
-        return run_job("run", *args, CRONSUITE_ENTRY=entry, CRONSUITE_SCHEDULE=SCHEDULE, **self.env)
+    def run(self, entry: str, *args: str, **env: str):
+        return run_job(
+            "run", *args, CRONSUITE_ENTRY=entry, CRONSUITE_SCHEDULE=SCHEDULE, **self.env, **env
+        )
+
+    def run_scheduled(self, entry: str, *args: str):
+        """A run started by a scheduler at its due time (now): it pushes its start lag."""
+        due = datetime.now(UTC).isoformat()
+        return self.run(entry, *args, CRONSUITE_SCHEDULED_FOR=due, CRONSUITE_STARTING_DEADLINE="60")
 
     def run_while_locked(self, entry: str, job: str, *args: str):
         holder = subprocess.Popen(
@@ -132,7 +140,7 @@ def runs(prometheus, pushgateway, tmp_path_factory):
     runs = Runs(f"sqlite:///{database}", pushgateway.url)
     runs.migrate()
     results = {
-        "succeeded": runs.run("addition", "addition", "--x", "1", "--y", "2"),
+        "succeeded": runs.run_scheduled("addition", "addition", "--x", "1", "--y", "2"),
         "failed": runs.run("fail", "fail"),
         "skipped": runs.run_while_locked("addition-overlap", "addition"),
         "stats": runs.run("housekeeping-stats", "housekeeping", "--task", "stats"),
