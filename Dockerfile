@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# cronsuite's job image: `python -m jobs run NAME` (see docs/runtime.md and docs/helm.md).
+# cronsuite's image: the jobs (`python -m jobs run NAME`, see docs/runtime.md and docs/helm.md) and
+# the web app (`gunicorn app.wsgi`, the chart's web Deployment; gunicorn is in requirements.txt).
 # Runs as a numeric non-root user with a read-only root filesystem: only /tmp is written.
 
 # Builder: every pinned requirement becomes a wheel, so the final stage needs no compiler,
@@ -49,8 +50,11 @@ COPY k8s ./k8s
 # `python -m jobs list` and `manage.py scheduler_info` read the schedule entries from here
 # (jobs/entries.py: helm/cronsuite/values.yaml beside the jobs package).
 COPY helm/cronsuite/values.yaml ./helm/cronsuite/values.yaml
-# Bytecode compiled now, since nothing can be written under /app at run time.
-RUN python -m compileall -q /app
+# The admin's static files collected (/app/staticfiles, served by whitenoise) and bytecode compiled
+# now, since nothing can be written under /app at run time. collectstatic reads no database:
+# DATABASE_URL_REQUIRED is off for that one command only.
+RUN DATABASE_URL_REQUIRED=false python manage.py collectstatic --noinput -v 0 \
+    && python -m compileall -q /app
 USER 10001:10001
 ENTRYPOINT ["python", "-m", "jobs"]
 CMD ["list"]

@@ -1,6 +1,7 @@
 """The image's run-time conditions without a Docker engine: the files the Dockerfile copies, in a
 read-only tree, run by an unprivileged user with HOME=/tmp and a database in a writable folder."""
 
+import http.client
 import json
 import os
 import shutil
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.processes import ROOT
+from tests.support.processes import ROOT, free_port, wait_until
 
 
 def image_files() -> list[str]:
@@ -38,7 +39,11 @@ def copy_image_tree(target: Path) -> None:
             )
         else:
             shutil.copy2(source, dest)
-    # The image compiles bytecode at build time (RUN python -m compileall).
+    # The image collects the static files and compiles bytecode at build time, in one RUN.
+    build_env = {**os.environ, "DATABASE_URL_REQUIRED": "false"}
+    build_env.pop("DATABASE_URL", None)
+    collect = [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"]
+    subprocess.run(collect, cwd=target, env=build_env, check=True, timeout=300)
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(target)], check=True)
 
 
@@ -127,3 +132,41 @@ def test_list_shows_the_chart_entries_from_the_copied_values_file(image):
     entries = {e["entry"]: e for e in json.loads(result.stdout)["entries"]}
     assert entries["addition"]["args"] == ["--x", "10", "--y", "20"]
     assert entries["weekly-conversation-cleanup"]["schedule"] == "0 3 * * 0"
+
+
+def test_the_dockerfile_collects_static_files_at_build_time():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    # It should collect them in the image: its root is read-only at run time.
+    assert "python manage.py collectstatic --noinput" in dockerfile
+
+
+def test_gunicorn_serves_the_app_and_its_static_files_from_the_read_only_tree(image):
+    app, _, env = image
+    before = snapshot(app)
+    port = free_port()
+    web = {**env, "DATABASE_URL_REQUIRED": "true", "ALLOWED_HOSTS": "localhost"}
+    command = [sys.executable, "-m", "gunicorn", "app.wsgi", "--bind", f"127.0.0.1:{port}"]
+    process = subprocess.Popen(
+        unprivileged(command), cwd=app, env=web, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        # It should start unprivileged with nothing writable but /tmp, and answer the probes.
+        wait_until(lambda: process.poll() is not None or status(port, "/healthz") == 200, 60)
+        assert process.poll() is None, process.stderr.read().decode()
+        # It should serve the collected admin CSS (whitenoise, DEBUG off) under its hashed name too.
+        assert status(port, "/static/admin/css/base.css") == 200
+        manifest = json.loads((app / "staticfiles" / "staticfiles.json").read_text())
+        assert status(port, f"/static/{manifest['paths']['admin/css/base.css']}") == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert snapshot(app) == before  # nothing written in the code tree
+
+
+def status(port: int, path: str) -> int | None:
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", path, headers={"Host": "localhost"})
+        return connection.getresponse().status
+    except OSError:
+        return None
