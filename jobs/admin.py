@@ -14,6 +14,7 @@ from jobs.web import words
 from jobs.web.board import Shown
 from jobs.web.paging import CappedPaginator
 from jobs.web.run_now import pressed_by
+from jobs.web.sources import chart_entries
 
 admin.site.site_header = admin.site.site_title = "cronsuite"
 admin.site.index_template = "admin/runs/index.html"
@@ -42,7 +43,7 @@ class EntryFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         try:
-            names = [entry.name for entry in chart.load()]
+            names = [entry.name for entry in chart_entries()]
         except chart.ValuesError:
             names = []
         if self.value() and self.value() not in names:

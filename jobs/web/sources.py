@@ -7,6 +7,7 @@ entry (jobs/scheduler/, `python -m jobs schedule`), as the local scheduler runs 
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from django.conf import settings
 
@@ -17,6 +18,7 @@ from jobs.scheduler.models import EntrySchedule
 from jobs.suspensions import ON_THIS_MACHINE
 
 DEFAULT_TIMEOUT = 3600  # the chart's defaults.timeout, for an entry whose pod does not say
+VALUES_HERE = "the chart's values on this machine"
 
 
 @dataclass
@@ -51,12 +53,20 @@ class Source:
             if entry.name == name:
                 return entry
         known = ", ".join(e.name for e in self.entries) or "none"
-        raise chart.UnknownEntry(f"no schedule entry {name!r}. Entries: {known}.")
+        why = f" {self.problem}" if self.problem else ""
+        raise chart.UnknownEntry(f"no schedule entry {name!r}. Entries: {known}.{why}")
 
 
 def board_entries() -> Source:
-    if not settings.CRONSUITE_CRONJOB_PREFIX:
-        return from_values(on_this_machine=True)
+    try:
+        if not settings.CRONSUITE_CRONJOB_PREFIX:
+            return from_values(on_this_machine=True)
+        return from_cluster_or_values()
+    except chart.ValuesError as e:  # a broken override file, say: the page says so
+        return Source(VALUES_HERE, [], problem=f"The chart's values cannot be read: {e}")
+
+
+def from_cluster_or_values() -> Source:
     try:
         return from_cluster()
     except (ConfigurationError, JobFailed) as e:
@@ -65,9 +75,24 @@ def board_entries() -> Source:
         return values
 
 
+def chart_entries() -> list[chart.Entry]:
+    """The chart's entries, read again only when values.yaml changes: parsing it costs more than
+    the rest of the dashboard (bench/web.py), and it changes with a deploy, not a request."""
+    try:
+        changed = chart.VALUES_FILE.stat().st_mtime_ns
+    except OSError:
+        changed = None
+    return list(parsed_entries(chart.load, changed))
+
+
+@lru_cache(maxsize=4)
+def parsed_entries(load, changed: int | None) -> tuple[chart.Entry, ...]:
+    return tuple(load())
+
+
 def from_values(on_this_machine: bool) -> Source:
-    found = [from_entry(entry) for entry in chart.load()]
-    source = Source("the chart's values on this machine", found, local=on_this_machine)
+    found = [from_entry(entry) for entry in chart_entries()]
+    source = Source(VALUES_HERE, found, local=on_this_machine)
     if on_this_machine:
         add_local_suspensions(found)
         source.scheduler = add_local_schedules(found)
@@ -123,17 +148,24 @@ def from_cluster() -> Source:
     ours = [
         c for c in list_cronjobs(cluster, namespace) if c["metadata"]["name"].startswith(prefix)
     ]
-    values = {e.name: e for e in chart.load()}
-    found = [from_cronjob(c, values.get(c["metadata"]["name"][len(prefix) :])) for c in ours]
-    live = {e.name for e in found}
-    for missing in sorted(set(values) - live):
+    source = Source(f"the CronJobs in namespace {namespace} on {cluster.server}", [])
+    try:
+        values = {e.name: e for e in chart_entries()}
+    except chart.ValuesError as e:  # the live CronJobs are still worth showing
+        values = None
+        source.problem = f"The chart's values cannot be read, so no drift is shown: {e}"
+    for cronjob in ours:
+        in_values = (values or {}).get(cronjob["metadata"]["name"][len(prefix) :])
+        source.entries.append(from_cronjob(cronjob, in_values, compare=values is not None))
+    live = {e.name for e in source.entries}
+    for missing in sorted(set(values or {}) - live):
         entry = from_entry(values[missing])
         entry.drift = ["in the chart's values, but no CronJob in the cluster"]
-        found.append(entry)
-    return Source(f"the CronJobs in namespace {namespace} on {cluster.server}", found)
+        source.entries.append(entry)
+    return source
 
 
-def from_cronjob(cronjob: dict, in_values: chart.Entry | None) -> BoardEntry:
+def from_cronjob(cronjob: dict, in_values: chart.Entry | None, compare: bool) -> BoardEntry:
     from k8s.status import describe
 
     state = describe(cronjob)
@@ -148,7 +180,7 @@ def from_cronjob(cronjob: dict, in_values: chart.Entry | None) -> BoardEntry:
         cronjob=state.cronjob,
         last_schedule=state.last_schedule,
     )
-    entry.drift = drift(entry, in_values)
+    entry.drift = drift(entry, in_values) if compare else []
     if state.change is not None:
         why = f": {state.change.reason}" if state.change.reason else ""
         entry.suspension = f"{state.change.action} by {state.change.by}{why}"

@@ -3,6 +3,7 @@ the chart's CronJobs as helm renders them), where they drift from the chart's va
 and Run now creates the Job from the live CronJob, override-only entries included."""
 
 import copy
+import functools
 import json
 import re
 from datetime import UTC, datetime
@@ -11,6 +12,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.test import Client
 
+from jobs import entries
 from k8s.suspension import patch as suspension_patch
 from tests.support.chart import NAMESPACE
 from tests.support.operations import CRONJOBS, JOBS, emulate, in_thread, rendered_cronjobs
@@ -119,3 +121,19 @@ async def test_without_the_api_server_it_shows_the_values_and_says_why(
     assert "The live CronJobs cannot be read, so the chart&#x27;s values are shown:" in html
     assert "cannot reach the Kubernetes API server" in html
     assert 'data-entry="housekeeping"' in html
+
+
+async def test_with_values_it_cannot_read_it_still_shows_the_live_cronjobs(
+    cluster, client, tmp_path, monkeypatch
+):
+    broken = tmp_path / "values.yaml"
+    broken.write_text("jobs: [unclosed\n")
+    # As if the app were given this override file (a typo in it): the chart's values cannot load.
+    monkeypatch.setattr("jobs.entries.load", functools.partial(entries.load, [str(broken)]))
+    await in_thread(log_in, client, "runs.view_jobrun")
+
+    html = await in_thread(page_of, client, "/admin/scheduler/")
+
+    assert "The chart&#x27;s values cannot be read, so no drift is shown:" in html
+    assert "<code>30 3 * * *</code>" in row(html, "housekeeping")
+    assert "Drift:" not in html

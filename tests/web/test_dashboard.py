@@ -1,6 +1,7 @@
 """The scheduler dashboard on one machine: every chart entry with its state, last outcome and
 error, last success, next run in words, Run now with a confirmation; staff only."""
 
+import functools
 import re
 from datetime import timedelta
 
@@ -138,6 +139,28 @@ def test_without_a_local_scheduler_it_says_nothing_runs_on_schedule(client):
     page = client.get(DASHBOARD).content.decode()
 
     assert "nothing runs on schedule here until <code>python -m jobs schedule</code>" in page
+
+
+def test_a_values_file_that_cannot_be_read_is_said_on_the_page_and_by_the_api(
+    client, tmp_path, monkeypatch
+):
+    broken = tmp_path / "values.yaml"
+    broken.write_text("jobs:\n  housekeeping: [unclosed\n")
+    # As if the app were given this override file (a typo in it): the chart's values cannot load.
+    monkeypatch.setattr("jobs.entries.load", functools.partial(entries.load, [str(broken)]))
+    log_in(client, "runs.view_jobrun", "runs.run_now")
+
+    page = client.get(DASHBOARD)
+    trigger = client.post(
+        "/api/admin/scheduler/trigger", {"entry": "housekeeping"}, content_type="application/json"
+    )
+
+    assert page.status_code == 200
+    assert "The chart&#x27;s values cannot be read: values file is not a cronsuite" in (
+        page.content.decode()
+    )
+    assert trigger.status_code == 404
+    assert "The chart's values cannot be read" in trigger.json()["error"]
 
 
 def test_anonymous_users_are_sent_to_log_in_and_others_without_staff_get_403(client):
