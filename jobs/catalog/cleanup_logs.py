@@ -25,6 +25,9 @@ from jobs.runtime.job import Job
 from jobs.runtime.options import non_negative_int, positive_int
 from jobs.runtime.run import Run
 
+# Every kind is reported, zero included (docs/runtime.md, "Counts").
+KINDS = ("job_runs", "admin_log_entries")
+
 
 def cutoff(now: datetime, days: int) -> datetime:
     """Rows strictly older than this go; a row exactly `days` old stays."""
@@ -108,6 +111,8 @@ class CleanupLogs(Job):
         days = days or settings.LOG_RETENTION_DAYS
         keep = settings.LOG_KEEP_RUNS if keep is None else keep
         before = cutoff(timezone.now(), days)
+        for kind in KINDS:
+            run.count(kind, 0)
         prune(run, "job_runs", old_runs(before, keep), dry_run)
         prune(run, "admin_log_entries", old_log_entries(before), dry_run)
         run.log.info(

@@ -25,6 +25,8 @@ from jobs.runtime.run import Run
 from jobs.runtime.vocabulary import FAILURES
 
 PERIOD = timedelta(hours=24)
+# Every kind is reported, zero included (docs/runtime.md, "Counts").
+KINDS = ("emails", "recipients")
 
 
 @dataclass
@@ -154,6 +156,8 @@ class DailyReport(Job):
                 "no one to send the daily report to: set REPORT_RECIPIENTS or ADMINS "
                 "(e.g. 'Ops <ops@example.com>, dev@example.com')"
             )
+        for kind in KINDS:
+            run.count(kind, 0)
         report = build_report(timezone.now())
         mailer = mailers.default
         if not hasattr(mailer, "host"):

@@ -13,6 +13,8 @@ from jobs.runtime.run import Run
 
 GAUGE = "cronsuite_health_check_up"
 GAUGE_HELP = "1 if the check passed in the latest health-check run, 0 if it failed."
+# Every kind is reported, zero included (docs/runtime.md, "Counts").
+KINDS = ("checks_ok", "checks_failed", "checks_skipped")
 
 
 def record(run: Run, results) -> None:
@@ -35,6 +37,8 @@ class HealthCheck(Job):
     help = "Check the database, migrations, the Pushgateway and the app; push one gauge per check."
 
     def handle(self, run: Run) -> None:
+        for kind in KINDS:
+            run.count(kind, 0)
         results = run_checks()
         record(run, results)
         if broken := failed(results):

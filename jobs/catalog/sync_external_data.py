@@ -11,7 +11,6 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-import requests
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -27,6 +26,8 @@ FORMAT_VERSION = 1
 WRITE_BATCH_SIZE = 1000
 MAX_ERRORS_SHOWN = 5
 DATA_FIELDS = ("name", "status", "attributes", "source_updated_at")
+# Every kind is reported, zero included (docs/runtime.md, "Counts").
+KINDS = ("created", "updated", "unchanged")
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ class RecordData:
 
 
 def fetch(url: str, timeout: int) -> object:
+    import requests  # here, so finding or listing jobs never pays for it
+
     try:
         response = requests.get(url, timeout=timeout, headers={"Accept": "application/json"})
     except requests.Timeout:
@@ -123,7 +126,7 @@ def stored_values(row: ExternalRecord) -> tuple:
 
 def upsert(records: list[RecordData]) -> Counter:
     """Write new and changed records in one transaction; counts created/updated/unchanged."""
-    counts = Counter(created=0, updated=0, unchanged=0)
+    counts = Counter(dict.fromkeys(KINDS, 0))
     now = timezone.now()
     with transaction.atomic():
         ids = [record.external_id for record in records]
@@ -156,6 +159,8 @@ class SyncExternalData(Job):
         url = settings.EXTERNAL_DATA_URL
         if not url:
             raise ConfigurationError("EXTERNAL_DATA_URL is not set: the job has nothing to fetch.")
+        for kind in KINDS:
+            run.count(kind, 0)
         records = parse_document(fetch(url, settings.EXTERNAL_DATA_TIMEOUT))
         n = len(records)
         run.log.info("external_data.fetched", f"{n} valid records.", records=n)

@@ -20,6 +20,8 @@ from jobs.runtime.run import Run
 PATH = "/api/groups/update"
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 COUNTED = ("created", "updated", "removed", "unchanged")
+# Every kind is reported, zero included (docs/runtime.md, "Counts").
+KINDS = (*COUNTED, "slots_created", "slots_updated", "slots_removed")
 ERROR_BODY_LENGTH = 200
 
 
@@ -142,6 +144,8 @@ class SyncTimetable(Job):
         token = required_setting("TOKEN")
         url = base_url.rstrip("/") + PATH
         timeout = timeout_per_call or settings.SYNC_TIMETABLE_TIMEOUT
+        for kind in KINDS:
+            run.count(kind, 0)
         shown = shown_url(url)
         run.log.info("sync_timetable.calling", f"POST {shown}.", url=shown, timeout_seconds=timeout)
         body = update_groups(

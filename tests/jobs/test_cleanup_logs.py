@@ -99,6 +99,17 @@ def test_it_deletes_in_batches_until_nothing_is_left():
 
 
 @pytest.mark.django_db
+def test_it_reports_both_kinds_when_nothing_is_old_enough():
+    make_run("hourly", DAY)
+    run = bare_run("cleanup-logs")
+
+    cleanup_logs.CleanupLogs().handle(run)
+
+    assert dict(run.counts) == {"job_runs": 0, "admin_log_entries": 0}
+    assert JobRun.objects.count() == 1
+
+
+@pytest.mark.django_db
 def test_it_counts_in_a_dry_run_and_deletes_nothing():
     for days in (31, 32, 33):
         make_run("hourly", days * DAY)

@@ -162,7 +162,7 @@ def test_it_passes_and_pushes_one_gauge_per_check(clean_pushgateway, live_app):
     assert result.returncode == 0, result.stdout + result.stderr
     for check in ("database", "migrations", "pushgateway", "app"):
         assert clean_pushgateway.value(GAUGE, check=check, job="health-check") == 1
-    assert result.summary["counts"] == {"checks_ok": 4}
+    assert result.summary["counts"] == {"checks_ok": 4, "checks_failed": 0, "checks_skipped": 0}
     assert [line["check"] for line in result.events("health.check")] == list(checks.CHECKS)
 
 
@@ -173,7 +173,7 @@ def test_it_pushes_no_gauge_for_a_skipped_peer(clean_pushgateway):
     assert result.returncode == 0, result.stdout + result.stderr
     assert clean_pushgateway.value(GAUGE, check="app") is None
     assert clean_pushgateway.value(GAUGE, check="database") == 1
-    assert result.summary["counts"] == {"checks_ok": 3, "checks_skipped": 1}
+    assert result.summary["counts"] == {"checks_ok": 3, "checks_failed": 0, "checks_skipped": 1}
 
 
 @real_entrypoint
@@ -186,6 +186,7 @@ def test_it_exits_1_naming_a_peer_that_is_down(clean_pushgateway):
     error = result.summary["error"]
     assert error.startswith(f"health check failed: app: {down}/healthz: cannot connect")
     assert "database" not in error and "pushgateway" not in error
+    assert result.summary["counts"] == {"checks_ok": 3, "checks_failed": 1, "checks_skipped": 0}
     # It should push 0 for the broken check and 1 for the others.
     assert clean_pushgateway.value(GAUGE, check="app") == 0
     assert clean_pushgateway.value(GAUGE, check="database") == 1

@@ -140,6 +140,8 @@ def test_it_exits_1_when_the_source_answers_an_error(source):
     assert result.returncode == 1
     assert result.summary["error"] == "EXTERNAL_DATA_URL answered HTTP 503; nothing was written."
     assert not ExternalRecord.objects.exists()
+    # It should report every kind, zero included, as a run that wrote something does.
+    assert JobRun.objects.get().counts == {"created": 0, "updated": 0, "unchanged": 0}
 
 
 def test_it_exits_1_when_the_source_is_unreachable():
@@ -163,4 +165,7 @@ def test_it_exits_2_when_the_url_is_not_set():
     result = sync("")
 
     assert result.returncode == 2
-    assert JobRun.objects.get().error.startswith("EXTERNAL_DATA_URL is not set")
+    run = JobRun.objects.get()
+    assert run.error.startswith("EXTERNAL_DATA_URL is not set")
+    # It should count nothing: the work never began.
+    assert run.counts == {}

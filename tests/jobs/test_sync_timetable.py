@@ -199,7 +199,14 @@ def test_it_retries_a_500_and_succeeds():
 
     assert result.returncode == 0, result.stdout
     assert len(upstream.requests) == 2
-    assert JobRun.objects.get().counts == counts
+    # It should report every kind it counts, 0 for those this app's answer left out.
+    assert JobRun.objects.get().counts == {
+        **counts,
+        "unchanged": 0,
+        "slots_created": 0,
+        "slots_updated": 0,
+        "slots_removed": 0,
+    }
     # It should say why the run needed a second attempt.
     (retry,) = result.events("sync_timetable.retry")
     assert (retry["attempt"], retry["reason"]) == (1, "HTTP 500")
@@ -239,6 +246,16 @@ def test_it_exits_1_on_404_without_retrying(app_server, feed):
     assert "answered HTTP 404" in result.summary["error"]
     assert len(app_server.requests) == 1
     assert feed.requests == [] and not Group.objects.exists()
+    # It should report the same seven kinds as a run that refreshed, all 0.
+    assert result.summary["counts"] == {
+        "created": 0,
+        "updated": 0,
+        "removed": 0,
+        "unchanged": 0,
+        "slots_created": 0,
+        "slots_updated": 0,
+        "slots_removed": 0,
+    }
 
 
 def test_it_exits_1_and_changes_nothing_when_the_feed_is_invalid(app_server, feed):
