@@ -1,5 +1,6 @@
-"""Housekeeping (seed 001): boundaries, dry run, batches, and the real entrypoint under SIGTERM
-and overlap. Step functions are called directly; the process tests run `python -m jobs`."""
+"""Housekeeping (seed 001): boundaries, dry run, batches sized by time, counts, and the real
+entrypoint under SIGTERM and overlap. Step functions are called directly; the process tests run
+`python -m jobs`."""
 
 from collections import Counter
 from datetime import timedelta
@@ -61,6 +62,7 @@ def test_it_deletes_conversations_older_than_retention_with_their_messages(alice
 @pytest.mark.django_db
 def test_it_deletes_in_batches_until_nothing_is_left(alice, settings):
     settings.HOUSEKEEPING_BATCH_SIZE = 2
+    settings.HOUSEKEEPING_BATCH_MILLISECONDS = 0  # every batch at the first size
     for _ in range(5):
         make_conversation(alice, 40 * DAY, messages=3)
     run = new_run()
@@ -72,13 +74,119 @@ def test_it_deletes_in_batches_until_nothing_is_left(alice, settings):
 
 
 @pytest.mark.django_db
-def test_one_batch_step_deletes_at_most_the_batch_size(alice):
-    conversations = [make_conversation(alice, 40 * DAY) for _ in range(3)]
+def test_one_batch_step_deletes_the_old_conversations_of_its_id_range(alice):
+    first, recent, third, fourth = (
+        make_conversation(alice, age) for age in (40 * DAY, DAY, 40 * DAY, 40 * DAY)
+    )
 
-    step = housekeeping.delete_conversation_batch(housekeeping.old_conversations(NOW), 0, 2)
+    deleted = housekeeping.delete_conversation_batch(
+        housekeeping.old_conversations(NOW), first.pk - 1, third.pk - first.pk + 1
+    )
 
-    assert step == (conversations[1].pk, 2, 4)
-    assert list(Conversation.objects.all()) == [conversations[2]]
+    # It should delete the old ones among the first three ids, with their messages, and stop there.
+    assert deleted == (2, 4)
+    assert set(Conversation.objects.all()) == {recent, fourth}
+
+
+@pytest.mark.django_db
+def test_it_finds_old_conversations_whose_ids_come_after_newer_ones(alice, settings):
+    settings.HOUSEKEEPING_BATCH_SIZE = 1
+    settings.HOUSEKEEPING_BATCH_MILLISECONDS = 0
+    # An import or a clock fix can give an old conversation a larger id than recent ones.
+    recent = [make_conversation(alice, DAY) for _ in range(3)]
+    late_old = make_conversation(alice, 40 * DAY)
+    run = new_run()
+
+    housekeeping.clean_conversations(run, NOW, dry_run=False)
+
+    assert not Conversation.objects.filter(pk=late_old.pk).exists()
+    assert set(Conversation.objects.all()) == set(recent)
+    assert run.counts == Counter(conversations=1, messages=2)
+
+
+@pytest.mark.django_db
+def test_each_batch_step_feeds_its_size_and_time_to_the_sizer(alice):
+    conversations = [make_conversation(alice, 40 * DAY, messages=1) for _ in range(15)]
+    # A target of an hour: every batch is quick, so each one may double.
+    sizer = housekeeping.BatchSizer(first=1, target=3600)
+    queryset, after_pk, sizes = housekeeping.old_conversations(NOW), conversations[0].pk - 1, []
+    run = new_run()
+
+    while after_pk < conversations[-1].pk:
+        sizes.append(sizer.size)
+        after_pk = housekeeping.conversation_step(run, queryset, after_pk, sizer)
+
+    assert sizes == [1, 2, 4, 8]
+    assert not Conversation.objects.exists()
+    assert run.counts == Counter(conversations=15, messages=15)
+
+
+# BatchSizer: the next batch's size from the rows and seconds of the batches before, as
+# pt-online-schema-change's --chunk-time. Fed by hand: no clock in these tests.
+
+
+def test_quick_batches_grow_at_most_twofold_each_time():
+    sizer = housekeeping.BatchSizer(first=100, target=0.1)
+
+    sizer.record(100, 0.001)  # 100,000 rows a second: 10,000 would take the target
+    sizer.record(200, 0.002)
+
+    # It should double, twice, rather than trust a rate measured on a few rows.
+    assert sizer.size == 400
+
+
+def test_batches_settle_at_what_the_target_allows():
+    sizer = housekeeping.BatchSizer(first=1000, target=0.1)
+
+    for _ in range(10):
+        sizer.record(sizer.size, sizer.size / 20_000)  # 20,000 rows a second
+
+    assert sizer.size == 2000
+
+
+def test_a_slow_batch_shrinks_the_next_one_at_once():
+    sizer = housekeeping.BatchSizer(first=2000, target=0.1)
+    for _ in range(5):
+        sizer.record(2000, 0.1)
+
+    sizer.record(2000, 0.5)  # a checkpoint, a lock, a bigger table: five times slower
+
+    # It should size the next batch by the slow batch's own rate, not the average's.
+    assert sizer.size == 400
+
+
+def test_batches_shrink_no_further_than_a_hundred_rows():
+    sizer = housekeeping.BatchSizer(first=1000, target=0.1)
+
+    sizer.record(1000, 10)  # a starved machine: 100 rows a second
+
+    # It should keep batches large enough that their fixed cost is not all of their time.
+    assert sizer.size == 100
+
+
+def test_a_target_of_zero_keeps_every_batch_at_the_first_size():
+    sizer = housekeeping.BatchSizer(first=5, target=0)
+
+    sizer.record(5, 0.0001)
+
+    assert sizer.size == 5
+
+
+def test_a_maximum_caps_the_first_batch_and_every_later_one():
+    sizer = housekeeping.BatchSizer(first=1000, target=1, maximum=500)
+    first = sizer.size
+
+    sizer.record(first, 0.001)
+
+    assert (first, sizer.size) == (500, 500)
+
+
+def test_an_empty_batch_teaches_nothing():
+    sizer = housekeeping.BatchSizer(first=100, target=0.1)
+
+    sizer.record(0, 0.05)
+
+    assert sizer.size == 100
 
 
 @pytest.mark.django_db
@@ -181,7 +289,63 @@ def test_running_twice_is_harmless(alice):
 
     housekeeping.Housekeeping().handle(second, task=["conversations"])
 
-    assert second.counts == Counter()
+    assert dict(second.counts) == {"conversations": 0, "messages": 0}
+
+
+@pytest.mark.django_db
+def test_it_reports_every_kind_of_its_tasks_zero_included(alice):
+    make_conversation(alice, DAY)  # recent: nothing to delete
+    run = new_run()
+
+    housekeeping.Housekeeping().handle(run)
+
+    # It should say "0 deleted" for each kind rather than leave some kinds out.
+    assert dict(run.counts) == {
+        "conversations": 0,
+        "messages": 0,
+        "orphaned_messages": 0,
+        "users": 0,
+        "snapshots": 1,
+    }
+
+
+@pytest.mark.django_db
+def test_a_dry_run_of_one_task_reports_that_tasks_kinds_only(alice):
+    run = new_run()
+
+    housekeeping.Housekeeping().handle(run, task=["users", "stats"], dry_run=True)
+
+    assert dict(run.counts) == {"users": 0, "snapshots": 0}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_summary_the_row_and_the_gauge_show_every_kind_zero_included(clean_pushgateway):
+    # Nothing to delete: such a run used to say `users: 0` and leave conversations out.
+    result = run_job("run", "housekeeping", PUSHGATEWAY_URL=clean_pushgateway.url)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    expected = {
+        "conversations": 0,
+        "messages": 0,
+        "orphaned_messages": 0,
+        "users": 0,
+        "snapshots": 1,
+    }
+    assert result.summary["counts"] == expected
+    assert JobRun.objects.get().counts == expected
+    pushed = {
+        sample.labels["kind"]: sample.value
+        for sample in clean_pushgateway.samples("cronsuite_job_last_run_items")
+        if sample.labels["job"] == "housekeeping"
+    }
+    assert pushed == expected
+    # It should give each task's line the same kinds too.
+    assert [line["counts"] for line in result.events("housekeeping.task")] == [
+        {"conversations": 0, "messages": 0},
+        {"orphaned_messages": 0},
+        {"users": 0},
+        {"snapshots": 1},
+    ]
 
 
 # The real entrypoint, under SIGTERM and overlap, with a deletion large enough to interrupt.
@@ -209,7 +373,8 @@ def messages_without_their_conversation() -> int:
     )
 
 
-SLOW_BATCHES = {"HOUSEKEEPING_BATCH_SIZE": "5"}
+# Fixed batches of 5 (no sizing by time): the run is still deleting when the test acts.
+SLOW_BATCHES = {"HOUSEKEEPING_BATCH_SIZE": "5", "HOUSEKEEPING_BATCH_MILLISECONDS": "0"}
 
 
 @pytest.mark.core
