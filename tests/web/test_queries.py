@@ -13,7 +13,8 @@ from jobs.models import JobRun
 from jobs.runtime.vocabulary import Status
 from tests.support.web import log_in
 
-pytestmark = pytest.mark.django_db
+# On one machine the dashboard runs on SQLite (make web), or MariaDB: every database.
+pytestmark = [pytest.mark.django_db, pytest.mark.core]
 PAGES = ["/admin/scheduler/", "/admin/scheduler/board/", "/admin/runs/jobrun/"]
 
 
