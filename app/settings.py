@@ -128,7 +128,7 @@ STORAGES = {
 }
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "jobs.web.auth.BearerTokenAuthentication",  # seed 001's `Authorization: Bearer TOKEN`
+        "jobs.web.auth.BearerTokenAuthentication",  # the old dashboard's `Authorization: Bearer TOKEN`
         "rest_framework.authentication.TokenAuthentication",  # DRF's own `Token TOKEN`
         "rest_framework.authentication.SessionAuthentication",  # the admin's, CSRF checked
     ],

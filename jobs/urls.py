@@ -14,7 +14,7 @@ urlpatterns = [
         dashboard.run_now_page,
         name="scheduler-run-now-page",
     ),
-    # The Schedules page's old address, and seed 001's dashboard and login addresses.
+    # The Schedules page's old address, and the old scheduler dashboard's and login addresses.
     path("admin/entries/", to_dashboard, name="admin-entries"),
     re_path(r"^scheduler-admin/?$", to_dashboard),
     re_path(
@@ -22,7 +22,7 @@ urlpatterns = [
         RedirectView.as_view(url="/admin/login/?next=/admin/scheduler/"),
     ),
     path("admin/", admin.site.urls),
-    # The scheduler API, at the URLs seed 001's dashboard published.
+    # The scheduler API, at the URLs the old scheduler dashboard published.
     path("api/admin/scheduler/status", api.Status.as_view(), name="scheduler-status"),
     path("api/admin/scheduler/trigger", api.Trigger.as_view(), name="scheduler-run-now"),
     path("api/admin/scheduler/statistics", api.Statistics.as_view(), name="scheduler-statistics"),

@@ -1,4 +1,4 @@
-"""Adds two integers (seed 003): the smallest job, and the one to copy when writing a new one.
+"""Adds two integers (the task scheduler migration's example): the smallest job, and the one to copy when writing a new one.
 
 A job declares typed options (bad values exit 2 before anything runs), logs events with
 structured fields, and counts what it processed; the runtime records, pushes and exits.

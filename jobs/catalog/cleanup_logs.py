@@ -1,4 +1,4 @@
-"""Prunes old run history (seed 002 `cleanup_old_logs`, seed 004 cleanup): `JobRun` rows and the
+"""Prunes old run history (Celery's `cleanup_old_logs`, the FastAPI scheduler's cleanup): `JobRun` rows and the
 admin's `LogEntry` rows older than LOG_RETENTION_DAYS.
 
 The last LOG_KEEP_RUNS runs of every schedule entry are always kept, however old, so the history

@@ -1,4 +1,4 @@
-"""Emails a summary of the last 24 hours (seed 002 `send_daily_reports`) to REPORT_RECIPIENTS
+"""Emails a summary of the last 24 hours (Celery's `send_daily_reports`) to REPORT_RECIPIENTS
 (default: ADMINS): every schedule entry's runs, successes and failures with their error summaries,
 entries that did not run, and the latest statistics snapshot. Plain text plus an HTML part, from
 the templates in app/templates/reports/.

@@ -1,4 +1,4 @@
-"""Checks the database, migrations and configured peers (seed 002 `health_check`, seed 004).
+"""Checks the database, migrations and configured peers (Celery's `health_check`, the FastAPI scheduler's health job).
 
 The same checks as `python -m jobs check` (jobs/runtime/checks.py), run as a recorded job every few
 minutes: each check becomes a gauge `cronsuite_health_check_up{check}` on the Pushgateway, and the

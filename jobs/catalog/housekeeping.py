@@ -1,4 +1,4 @@
-"""Database housekeeping (seed 001): old conversations, orphaned messages, unverified users,
+"""Database housekeeping (from the scheduler quick start it replaces): old conversations, orphaned messages, unverified users,
 and a statistics snapshot.
 
 Deletes go in batches chosen by primary-key range, each its own short transaction: memory stays

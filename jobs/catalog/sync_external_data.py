@@ -1,4 +1,4 @@
-"""Copy records from an external service (seed 002 `sync_external_data`): fetch one JSON document
+"""Copy records from an external service (Celery's `sync_external_data`): fetch one JSON document
 from EXTERNAL_DATA_URL, validate every record, then upsert them in one transaction.
 
 Idempotent: rows whose data did not change are not written, so a second run with the same

@@ -1,7 +1,7 @@
 """What the scheduler shows of itself: Prometheus metrics at /metrics and /healthz, on a port of
 its own (loopback by default). The jobs push their own metrics to the Pushgateway as always.
 
-/healthz answers 200 while the loop goes round (seed 003's "endpoint to verify the scheduler is
+/healthz answers 200 while the loop goes round (the single-process scheduler's "endpoint to verify the scheduler is
 running"), and 503 once it has not for STALE_SECONDS: a stuck scheduler is a dead one.
 """
 

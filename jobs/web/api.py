@@ -1,4 +1,4 @@
-"""The scheduler API (seed 001's URLs): status, trigger, statistics, and a run to follow.
+"""The scheduler API (the old scheduler dashboard's URLs): status, trigger, statistics, and a run to follow.
 
 Django REST framework views: a staff user's token (`Authorization: Bearer TOKEN`) or the admin's
 session (POSTs with the CSRF token); every answer, refusals included, is JSON (jobs/web/auth.py).
@@ -20,7 +20,7 @@ from jobs.web import run_now, words
 from jobs.web.board import Row, board
 from jobs.web.sources import BoardEntry, Source, board_entries
 
-# Seed 001's {"task": ...}: the housekeeping entry that runs that task (all of them: no --task).
+# The old dashboard's {"task": ...}: the housekeeping entry that runs that task (all of them: no --task).
 TASK_JOB = "housekeeping"
 
 
@@ -87,7 +87,7 @@ class Status(APIView):
 
 
 def entry_asked(body, source: Source) -> BoardEntry:
-    """{"entry": NAME}, or seed 001's {"task": "all"} / {"task": "stats"} (a housekeeping task)."""
+    """{"entry": NAME}, or the old dashboard's {"task": "all"} / {"task": "stats"} (a housekeeping task)."""
     if not isinstance(body, dict) or not ({"entry", "task"} & set(body)):
         raise ParseError('Send {"entry": "<schedule entry>"} or {"task": "all"}.')
     try:

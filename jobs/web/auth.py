@@ -19,7 +19,7 @@ NOT_AUTHENTICATED = (
 
 
 class BearerTokenAuthentication(TokenAuthentication):
-    """DRF's tokens under the word seed 001's examples use: `Authorization: Bearer TOKEN`."""
+    """DRF's tokens under the word the old dashboard's examples use: `Authorization: Bearer TOKEN`."""
 
     keyword = "Bearer"
 

@@ -1,4 +1,4 @@
-"""The scheduler dashboard (seed 001's scheduler admin), a page of the admin: every entry's state,
+"""The scheduler dashboard (the old scheduler dashboard), a page of the admin: every entry's state,
 last outcome and error, last success, next run and Run now; the latest runs and statistics.
 
 The page refreshes its board every 30 s without reloading (jobs/static/runs/board.js fetches

@@ -1,4 +1,4 @@
-"""Seed 001's scheduler API: status, trigger and statistics as JSON, for staff only, with a token
+"""The old scheduler dashboard's API: status, trigger and statistics as JSON, for staff only, with a token
 a staff user creates in the admin or the admin's session; every refusal answers JSON."""
 
 import json

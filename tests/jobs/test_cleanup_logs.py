@@ -1,4 +1,4 @@
-"""cleanup-logs (seed 002 `cleanup_old_logs`, seed 004): the retention boundary, the runs kept per
+"""cleanup-logs (Celery's `cleanup_old_logs`, the FastAPI scheduler's cleanup): the retention boundary, the runs kept per
 entry, batches and dry runs, step by step against the real database, then through the real
 entrypoint."""
 

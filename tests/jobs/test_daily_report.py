@@ -1,4 +1,4 @@
-"""daily-report (seed 002 `send_daily_reports`): what the report says, computed against the real
+"""daily-report (Celery's `send_daily_reports`): what the report says, computed against the real
 database, and what arrives at a real SMTP server on loopback when `python -m jobs run daily-report`
 runs as a container would."""
 

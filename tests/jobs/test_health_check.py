@@ -1,4 +1,4 @@
-"""health-check (seed 002 `health_check`, seed 004) and the `python -m jobs check` preflight: each
+"""health-check (Celery's `health_check`, the FastAPI scheduler's health job) and the `python -m jobs check` preflight: each
 check against real peers (the test database, a real Pushgateway, the app behind a real WSGI
 server), an unmigrated database, a peer that is down and one that never answers."""
 

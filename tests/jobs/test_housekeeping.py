@@ -1,4 +1,4 @@
-"""Housekeeping (seed 001): boundaries, dry run, batches sized by time, counts, and the real
+"""Housekeeping (from the scheduler quick start it replaces): boundaries, dry run, batches sized by time, counts, and the real
 entrypoint under SIGTERM and overlap. Step functions are called directly; the process tests run
 `python -m jobs`."""
 

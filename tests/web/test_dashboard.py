@@ -180,7 +180,7 @@ def test_staff_without_the_permission_to_view_runs_get_403(client):
     assert client.get(DASHBOARD).status_code == 403
 
 
-def test_it_answers_at_the_seeds_address_and_the_old_schedules_address(client):
+def test_it_answers_at_the_old_dashboards_address_and_the_old_schedules_address(client):
     log_in(client, "runs.view_jobrun")
 
     for old in ("/scheduler-admin", "/scheduler-admin/", "/admin/entries/"):

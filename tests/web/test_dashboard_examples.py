@@ -1,4 +1,4 @@
-"""Seed 001's API examples, run as written with curl against the app served by gunicorn: only
+"""The old scheduler dashboard's API examples, run as written with curl against the app served by gunicorn: only
 the token and the address are filled in."""
 
 import json
@@ -15,8 +15,8 @@ from tests.support.web import WebServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# Copied from seed 001's Quick Start ("API Endpoints (Admin Only)"), byte for byte.
-SEED_EXAMPLES = {
+# Copied from the old scheduler's Quick Start ("API Endpoints (Admin Only)"), byte for byte.
+OLD_DASHBOARD_EXAMPLES = {
     "status": """curl -H "Authorization: Bearer YOUR_JWT_TOKEN" \\
      http://127.0.0.1:8000/api/admin/scheduler/status""",
     "trigger": """curl -X POST \\
@@ -30,7 +30,7 @@ SEED_EXAMPLES = {
 
 
 def run_example(name: str, url: str, token: str) -> dict:
-    command = SEED_EXAMPLES[name].replace("YOUR_JWT_TOKEN", token)
+    command = OLD_DASHBOARD_EXAMPLES[name].replace("YOUR_JWT_TOKEN", token)
     command = command.replace("http://127.0.0.1:8000", url) + " --silent --max-time 30"
     done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
@@ -43,7 +43,7 @@ def served(static_root):
         yield server.url
 
 
-def test_the_seeds_examples_work_as_written(served):
+def test_the_old_dashboards_examples_work_as_written(served):
     admin = User.objects.create_user("admin", is_staff=True, is_superuser=True)
     token = Token.objects.create(user=admin).key
     StatisticsSnapshot.objects.create(
