@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connections, router, transaction
-from django.db.models import Max, Min, QuerySet
+from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from app.chat.models import Conversation, Message, StatisticsSnapshot
@@ -80,7 +80,10 @@ def old_conversations(now: datetime) -> QuerySet:
 
 
 def orphaned_messages() -> QuerySet:
-    return Message.objects.filter(conversation__isnull=True)
+    """Messages without a conversation: none, or one that no longer exists (a dangling id is
+    possible where foreign-key checks were off: SQLite's shell, PostgreSQL's replica role)."""
+    gone = ~Exists(Conversation.objects.filter(pk=OuterRef("conversation_id")))
+    return Message.objects.filter(Q(conversation__isnull=True) | gone)
 
 
 def unverified_users(now: datetime) -> QuerySet:

@@ -452,3 +452,37 @@ def waiting_on_a_lock() -> int:
     with connections["default"].cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
         return cursor.fetchone()[0]
+
+
+# How each database lets a row point at a conversation that does not exist, as its own tools can.
+CHECKS_OFF = {
+    "postgresql": (
+        "SET session_replication_role = replica",
+        "SET session_replication_role = DEFAULT",
+    ),
+    "mysql": ("SET FOREIGN_KEY_CHECKS = 0", "SET FOREIGN_KEY_CHECKS = 1"),
+    "sqlite": ("PRAGMA foreign_keys = OFF", "PRAGMA foreign_keys = ON"),
+}
+
+
+@pytest.mark.core
+@pytest.mark.django_db(transaction=True)
+def test_it_deletes_messages_whose_conversation_no_longer_exists(alice):
+    kept = make_conversation(alice, DAY, messages=1)
+    connection = connections["default"]
+    off, on = CHECKS_OFF[connection.vendor]
+    with connection.cursor() as cursor:
+        cursor.execute(off)
+        table = connection.ops.quote_name(Message._meta.db_table)
+        cursor.execute(
+            f"INSERT INTO {table} (conversation_id, body, created_at) VALUES (%s, '', %s)",
+            [kept.pk + 1000, NOW],
+        )
+        cursor.execute(on)
+    run = new_run()
+
+    housekeeping.clean_messages(run, NOW, dry_run=False)
+
+    # It should delete the dangling message and keep the one whose conversation exists.
+    assert list(Message.objects.values_list("conversation", flat=True)) == [kept.pk]
+    assert run.counts["orphaned_messages"] == 1
