@@ -46,8 +46,21 @@ def _database(url: str) -> dict:
         # Subprocess tests must see the test database, so it is a file, never :memory:.
         config["TEST"] = {"NAME": f"{config['NAME']}.test"}
     if config["ENGINE"] == "django.db.backends.mysql":
-        config.setdefault("OPTIONS", {})["charset"] = "utf8mb4"
+        config.setdefault("OPTIONS", {}).update(charset="utf8mb4", connect_timeout=CONNECT_TIMEOUT)
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # A server that accepts the TCP connection and never answers costs CONNECT_TIMEOUT, not
+        # forever; keepalives find a peer that vanished (a lost node, a dropped NAT entry).
+        config.setdefault("OPTIONS", {}).update(
+            connect_timeout=CONNECT_TIMEOUT,
+            keepalives=1,
+            keepalives_idle=30,
+            keepalives_interval=10,
+            keepalives_count=3,
+        )
     return config
+
+
+CONNECT_TIMEOUT = env.integer("DATABASE_CONNECT_TIMEOUT", 10, minimum=1)
 
 
 # The image sets DATABASE_URL_REQUIRED: a container (the migration hook above all) must never fall

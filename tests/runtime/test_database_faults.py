@@ -12,6 +12,7 @@ import time
 import psycopg
 import pytest
 
+from tests.support.hung_peers import silent
 from tests.support.postgres import OwnPostgres
 from tests.support.processes import finish, run_job, start_job, terminate, wait_for_line
 
@@ -204,3 +205,26 @@ def handler_installed(pid: int) -> None:
             return
         time.sleep(0.001)
     raise AssertionError("the job never installed its SIGTERM handler")
+
+
+def test_a_database_that_accepts_and_never_answers_costs_only_its_connect_timeout(
+    clean_pushgateway,
+):
+    with silent() as server:
+        port = server.url.rsplit(":", 1)[1]
+        started = time.monotonic()
+        result = run_job(
+            "run",
+            "addition",
+            DATABASE_URL=f"postgres://jobs@127.0.0.1:{port}/cronsuite",
+            DATABASE_CONNECT_TIMEOUT=2,
+            PUSHGATEWAY_URL=clean_pushgateway.url,
+            timeout=60,
+        )
+        waited = time.monotonic() - started
+
+    # It should give up after the connect timeout (a bound, with room for start-up), not hang.
+    assert result.returncode == 1
+    assert waited < 3 * 2 + GRACE_BOUND
+    assert result.summary["status"] == "failed"
+    assert clean_pushgateway.value("cronsuite_job_last_run_status", status="failed") == 1
