@@ -133,7 +133,7 @@ def web_app(django_db_setup, django_db_blocker, feed_server):
         if process.poll() is not None:
             raise AssertionError(f"runserver exited: {process.stderr.read()}")
         try:
-            return requests.get(f"{url}/admin/login/", timeout=5).status_code < 500
+            return requests.get(f"{url}/healthz", timeout=5).status_code == 200
         except requests.RequestException:
             return False
 
