@@ -135,6 +135,9 @@ def served(default_objects, db):
     port = free_port()
     args = [a.replace("0.0.0.0:8000", f"127.0.0.1:{port}") for a in c["args"]]
     env = job_environment(**{e["name"]: e["value"] for e in c["env"] if "value" in e})
+    # As the image does at build time: whitenoise serves what collectstatic wrote.
+    collect = [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"]
+    subprocess.run(collect, cwd=ROOT, env=env, check=True, timeout=120)
     bin_dir = ROOT / ".venv" / "bin"
     command = [
         str(bin_dir / c["command"][0]) if (bin_dir / c["command"][0]).exists() else sys.executable
