@@ -63,7 +63,7 @@ def load(values_files: list[str], enabled: bool, now: datetime) -> Plan:
     found = entries.from_values(values)
     active = [entry for entry in found if not entry.suspended]
     return Plan(
-        entries={entry.name: planned(entry, values, now) for entry in active},
+        entries={entry.name: planned(entry, values) for entry in active},
         suspended=[entry.name for entry in found if entry.suspended],
         warnings=[f"jobs.{e.name}: {w}" for e in active for w in dst_warnings(e, now)],
     )
@@ -151,14 +151,14 @@ def check_job(name: str, job: str) -> None:
         )
 
 
-def planned(entry: entries.Entry, values: dict, now: datetime) -> Planned:
+def planned(entry: entries.Entry, values: dict) -> Planned:
     config = {str(key): as_text(value) for key, value in (values.get("config") or {}).items()}
     env = {
         str(item["name"]): as_text(item["value"])
         for item in entry.settings.get("env") or []
         if isinstance(item, dict) and "name" in item and "value" in item
     }
-    return Planned(entry, Timing.of(entry.settings, now), config, env)
+    return Planned(entry, Timing.of(entry.settings), config, env)
 
 
 def as_text(value) -> str:

@@ -1,13 +1,13 @@
 """The scheduler's loop, one tick at a time: reap the children that exited, stop the ones past
-their time, start the retries that are due, and, while leading, fire every entry whose time has
-come. Each step is a method tests call directly with the time they choose; `run()` only repeats
-`tick()` and reads the flags the signal handlers set (jobs/scheduler/wakeup.py).
+their time, start the retries that are due (jobs/scheduler/runs.py), and, while leading, fire
+every entry whose time has come. Each step is a method tests call directly with the time they
+choose; `run()` only repeats `tick()` and reads the flags the signal handlers set
+(jobs/scheduler/wakeup.py).
 """
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import DatabaseError
 
@@ -15,48 +15,16 @@ from jobs.cron import zone
 from jobs.runtime.logs import EventLog
 from jobs.runtime.vocabulary import ExitCode
 from jobs.scheduler import children, claims
-from jobs.scheduler.children import Child, NotStarted
 from jobs.scheduler.config import Plan, Planned
 from jobs.scheduler.observe import Metrics
-from jobs.scheduler.timing import (
-    Action,
-    action,
-    attempt_ends,
-    backoff,
-    kill_at,
-    latest_due,
-    next_due,
-    retries,
-    run_ends,
-)
+from jobs.scheduler.runs import Runs
+from jobs.scheduler.timing import Action, action, latest_due, next_due
 
 # The longest nap: the clock is read again this often (NTP steps, a test's clock file), and a
 # standby tries the leader lock this often.
 MAX_SLEEP_SECONDS = 1.0
 # How often the leader checks that the session holding its lock is still there.
 VERIFY_SECONDS = 5.0
-
-
-@dataclass
-class Run:
-    """One due time of an entry with its attempts: what a Kubernetes Job is to a CronJob. It keeps
-    the settings it started with: a reload does not change a run under way."""
-
-    planned: Planned
-    due: datetime
-    started: datetime
-    failures: int = 0
-    child: Child | None = None
-    retry_at: datetime | None = None
-    ending: str = ""  # why the scheduler ends it (replaced, deadline, shutdown): no more attempts
-
-    @property
-    def name(self) -> str:
-        return self.planned.name
-
-    @property
-    def active(self) -> bool:
-        return self.child is not None or self.retry_at is not None
 
 
 class Scheduler:
@@ -67,7 +35,7 @@ class Scheduler:
         self.started = clock.now()
         self.after: dict[str, datetime] = {}  # per entry, the latest due time handled
         self.next_at: dict[str, datetime] = {}  # per entry, its next due time
-        self.runs: list[Run] = []
+        self.runs = Runs(clock, metrics, self.log, command)
         self.leading = False
         self.said_standby = False
         self.verified = 0.0
@@ -87,29 +55,28 @@ class Scheduler:
                 wakeup.reload = False
                 self.try_reload(reload)
             wakeup.wait(self.tick())
-        self.log.info("scheduler.stopping", f"{wakeup.stop}: stopping.", children=self.children())
+        self.log.info(
+            "scheduler.stopping", f"{wakeup.stop}: stopping.", children=self.runs.children()
+        )
         self.shutdown(wakeup)
         return int(ExitCode.SUCCEEDED)
 
     def tick(self) -> float:
         """One round; returns the seconds until the next thing to do."""
         now = self.clock.now()
-        self.reap(now)
-        self.enforce_deadlines(now)
-        self.retry_due(now)
+        self.runs.reap(now)
+        self.runs.enforce_deadlines(now)
+        self.runs.retry_due(now)
         if self.lead(now):
             self.fire_due(now)
-        self.metrics.tick(self.leading, self.children())
+        self.metrics.tick(self.leading, self.runs.children())
         return self.sleep_seconds(self.clock.now())
 
     def sleep_seconds(self, now: datetime) -> float:
-        times = [*self.next_at.values(), *(run.retry_at for run in self.runs if run.retry_at)]
+        times = [*self.next_at.values(), *self.runs.retry_times()]
         if not times:
             return MAX_SLEEP_SECONDS
         return max(0.0, min(MAX_SLEEP_SECONDS, (min(times) - now).total_seconds()))
-
-    def children(self) -> int:
-        return sum(1 for run in self.runs if run.child is not None)
 
     # Leadership.
 
@@ -163,7 +130,7 @@ class Scheduler:
         then one claim for them all; returns how many started."""
         starting: dict[str, tuple[datetime, Action]] = {}
         for name, when in self.due_now(now).items():
-            decided = action(self.plan.entries[name].timing, when, now, self.active(name))
+            decided = action(self.plan.entries[name].timing, when, now, self.runs.active(name))
             if decided in (Action.MISSED, Action.SKIP):
                 self.skip(name, when, now, "missed" if decided == Action.MISSED else "forbid")
                 self.set_after(name, when)
@@ -190,9 +157,6 @@ class Scheduler:
                 found[name] = due or self.next_at[name]
         return found
 
-    def active(self, name: str) -> bool:
-        return any(run.active and not run.ending for run in self.runs if run.name == name)
-
     def claim(self, dues: dict[str, datetime]) -> tuple[set[str], set[str]] | None:
         """(the entries this scheduler may fire, the ones suspended on this machine), or None
         when the database cannot say."""
@@ -215,12 +179,8 @@ class Scheduler:
         self, planned: Planned, due: datetime, now: datetime, decided: Action, gate=None
     ) -> None:
         if decided == Action.REPLACE:
-            for run in self.runs:
-                if run.name == planned.name and run.active and not run.ending:
-                    self.end_run(run, now, "replaced")
-        run = Run(planned, due, now)
-        self.runs.append(run)
-        self.start_attempt(run, gate)
+            self.runs.end_all(planned.name, now, "replaced")
+        self.runs.start(planned, due, now, gate)
 
     def skip(self, name: str, due: datetime, now: datetime, reason: str) -> None:
         late = (now - due).total_seconds()
@@ -241,189 +201,13 @@ class Scheduler:
 
     # Attempts.
 
-    def start_attempt(self, run: Run, gate=None) -> None:
-        attempt = run.failures + 1
-        try:
-            run.child = children.start(
-                run.planned, run.due, attempt, self.clock.now(), self.command, gate
-            )
-        except NotStarted as e:
-            self.log.error(
-                "scheduler.start_failed", f"Could not start {run.name}: {e}", entry=run.name
-            )
-            self.failed(run, self.clock.now(), int(ExitCode.FAILED))
-            return
-        lateness = (run.child.started - run.due).total_seconds()
-        self.log.info(
-            "scheduler.fired",
-            f"Started {run.name} due {self.local(run.name, run.due)}, attempt {attempt}.",
-            entry=run.name,
-            job=run.planned.entry.job,
-            due=run.due.isoformat(),
-            attempt=attempt,
-            pid=run.child.pid,
-            lateness_seconds=round(lateness, 3),
-        )
-        self.metrics.fires.labels(run.name).inc()
-        if attempt == 1:
-            self.metrics.lateness.observe(max(0.0, lateness))
-
-    def reap(self, now: datetime) -> int:
-        """Hear how every exited child ended; returns how many exited."""
-        exited = 0
-        for run in self.runs:
-            code = run.child.poll() if run.child else None
-            if code is not None:
-                self.exited(run, code, now)
-                exited += 1
-        self.runs = [run for run in self.runs if run.active]
-        return exited
-
-    def exited(self, run: Run, code: int, now: datetime) -> None:
-        child, run.child = run.child, None
-        self.log.debug(
-            "scheduler.exited",
-            f"{run.name} exited with code {code}.",
-            entry=run.name,
-            pid=child.pid,
-        )
-        if child.killed:
-            self.close_killed(run, child)
-        if child.not_started(code):
-            self.log.error(
-                "scheduler.start_failed",
-                f"Could not start {run.name}: {self.command[0]} cannot be run (exit {code}).",
-                entry=run.name,
-            )
-        if code != ExitCode.SUCCEEDED and not run.ending:
-            self.failed(run, now, code)
-
-    def failed(self, run: Run, now: datetime, code: int) -> None:
-        """Retry after the backoff, or say why not."""
-        run.failures += 1
-        timing = run.planned.timing
-        if retries(timing, code, run.failures):
-            delay = backoff(run.failures)
-            run.retry_at = now + timedelta(seconds=delay)
-            self.log.warning(
-                "scheduler.retry",
-                f"{run.name} failed with exit code {code}: attempt {run.failures + 1} of "
-                f"{timing.backoff_limit + 1} in {delay} s.",
-                entry=run.name,
-                due=run.due.isoformat(),
-                exit_code=code,
-                delay_seconds=delay,
-                retry_at=run.retry_at.isoformat(),
-            )
-            self.metrics.retries.labels(run.name).inc()
-            return
-        why = (
-            "a configuration error is not retried"
-            if code == ExitCode.CONFIGURATION
-            else f"backoffLimit {timing.backoff_limit} reached"
-        )
-        self.gave_up(run, code, why)
-
-    def gave_up(self, run: Run, code: int | None, why: str) -> None:
-        self.log.error(
-            "scheduler.gave_up",
-            f"{run.name} due {self.local(run.name, run.due)} failed: {why}.",
-            entry=run.name,
-            due=run.due.isoformat(),
-            exit_code=code,
-        )
-
-    def retry_due(self, now: datetime) -> int:
-        started = 0
-        for run in self.runs:
-            if run.retry_at is not None and now >= run.retry_at:
-                run.retry_at = None
-                self.start_attempt(run)
-                started += 1
-        return started
-
-    # Deadlines and signals.
-
-    def enforce_deadlines(self, now: datetime) -> int:
-        """SIGTERM a child past its timeout (its own deadline failed to end it) or past the run's
-        activeDeadlineSeconds; SIGKILL one still there after its grace. Returns signals sent."""
-        sent = 0
-        for run in self.runs:
-            ends = run_ends(run.planned.timing, run.started)
-            if ends is not None and now >= ends and not run.ending:
-                sent += self.end_run(run, now, "deadline")
-            child = run.child
-            if (
-                child
-                and child.terminated is None
-                and now >= attempt_ends(run.planned.timing, child.started)
-            ):
-                sent += self.terminate(run, now, "timeout")
-            if child and child.terminated and not child.killed:
-                if now >= kill_at(run.planned.timing, child.terminated):
-                    sent += self.kill(run)
-        return sent
-
-    def end_run(self, run: Run, now: datetime, reason: str) -> int:
-        """No more attempts; SIGTERM the one running."""
-        run.ending, run.retry_at = reason, None
-        if run.child is None:
-            if reason == "deadline":
-                self.gave_up(run, None, "activeDeadlineSeconds passed before the retry")
-            return 0
-        return self.terminate(run, now, reason)
-
-    def terminate(self, run: Run, now: datetime, reason: str) -> int:
-        child = run.child
-        if child.terminated is not None:
-            return 0
-        child.terminate(now, reason)
-        self.signalled(run, child, "SIGTERM")
-        return 1
-
-    def kill(self, run: Run) -> int:
-        run.child.kill()
-        self.signalled(run, run.child, "SIGKILL")
-        return 1
-
-    def signalled(self, run: Run, child: Child, signal_name: str) -> None:
-        timing = run.planned.timing
-        why = {
-            "timeout": f"still running {timing.timeout} s (timeout) and more after its start",
-            "deadline": f"past activeDeadlineSeconds {timing.run_deadline}",
-            "replaced": "a new run replaces it (concurrencyPolicy: Replace)",
-            "shutdown": "the scheduler is stopping",
-        }[child.reason]
-        if signal_name == "SIGKILL":
-            why = f"still there {timing.grace} s after SIGTERM (terminationGracePeriodSeconds)"
-        self.log.warning(
-            "scheduler.killed",
-            f"Sent {signal_name} to {run.name} (pid {child.pid}): {why}.",
-            entry=run.name,
-            pid=child.pid,
-            signal=signal_name,
-            reason=child.reason,
-        )
-        self.metrics.kills.labels(run.name, signal_name, child.reason).inc()
-
-    def close_killed(self, run: Run, child: Child) -> None:
-        """A SIGKILLed child could not record its end: the scheduler does, for the next reader."""
-        timed_out = child.reason in ("timeout", "deadline")
-        error = f"killed by the scheduler (SIGKILL): {child.reason}"
-        try:
-            claims.close_killed(run.name, run.due, timed_out, error)
-        except DatabaseError as e:
-            self.log.error("scheduler.record_failed", f"Cannot record {run.name}'s end: {e}")
-
     def shutdown(self, wakeup) -> None:
         """SIGTERM every child, then wait for them, SIGKILLing each after its grace."""
-        now = self.clock.now()
-        for run in self.runs:
-            self.end_run(run, now, "shutdown")
+        self.runs.end_all(None, self.clock.now(), "shutdown")
         while self.runs:
             now = self.clock.now()
-            self.reap(now)
-            self.enforce_deadlines(now)
+            self.runs.reap(now)
+            self.runs.enforce_deadlines(now)
             wakeup.wait(0.1 if self.runs else 0)
         self.leadership.release()
         self.log.info("scheduler.stopped", "Stopped.")

@@ -15,6 +15,7 @@ the time they are given (the clock is injected), so every case is a fast test.
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import cached_property
 
 from jobs import cron
 from jobs.runtime.vocabulary import ExitCode
@@ -29,6 +30,8 @@ DEFAULT_BACKOFF_LIMIT = 6
 DEFAULT_GRACE_SECONDS = 30
 # CronSim's clocks can move a fire time by an hour at a DST change; a minute for rounding.
 DST_MARGIN = timedelta(hours=1, minutes=1)
+# A catch-up over more than this looks back over the longest gap only, not every fire since.
+CATCH_UP_DAY = timedelta(days=1)
 
 
 class Concurrency(StrEnum):
@@ -58,24 +61,26 @@ class Timing:
     timeout: int = 3600
     run_deadline: int | None = None  # an explicit activeDeadlineSeconds, else no bound
     grace: int = DEFAULT_GRACE_SECONDS
-    # How far back the latest fire can be: the longest gap between two fire times.
-    lookback: timedelta = timedelta(days=1)
+
+    @cached_property
+    def lookback(self) -> timedelta:
+        """How far back the latest fire can be: the longest gap between two fire times, and a
+        DST hour. Computed only for a catch-up over more than a day: 64 fire times to find."""
+        gap = cron.expected_interval_seconds(self.schedule, self.time_zone)
+        return timedelta(seconds=gap) + DST_MARGIN
 
     @classmethod
-    def of(cls, settings: dict, now: datetime) -> "Timing":
+    def of(cls, settings: dict) -> "Timing":
         """From an entry's merged settings (validated by jobs.scheduler.config)."""
-        schedule, tz = settings["schedule"], settings.get("timeZone") or "UTC"
-        gap = cron.expected_interval_seconds(schedule, tz, now)
         return cls(
-            schedule=schedule,
-            time_zone=tz,
+            schedule=settings["schedule"],
+            time_zone=settings.get("timeZone") or "UTC",
             concurrency=Concurrency(settings.get("concurrencyPolicy", "Allow")),
             starting_deadline=settings.get("startingDeadlineSeconds"),
             backoff_limit=settings.get("backoffLimit", DEFAULT_BACKOFF_LIMIT),
             timeout=settings["timeout"],
             run_deadline=settings.get("activeDeadlineSeconds"),
             grace=settings.get("terminationGracePeriodSeconds", DEFAULT_GRACE_SECONDS),
-            lookback=timedelta(seconds=gap) + DST_MARGIN,
         )
 
 
@@ -88,8 +93,9 @@ def next_due(timing: Timing, after: datetime) -> datetime:
 
 def latest_due(timing: Timing, after: datetime, now: datetime) -> datetime | None:
     """The latest fire time in (after, now], or None: the one run owed, however many were missed."""
-    # Never further back than the longest gap: a fire is there if there is any since `after`.
-    start = max(after, now - timing.lookback)
+    start = after
+    if now - after > CATCH_UP_DAY:  # never further back than the longest gap between fires
+        start = max(after, now - timing.lookback)
     latest = None
     for due in cron.fire_times(timing.schedule, timing.time_zone, start):
         if due > now:

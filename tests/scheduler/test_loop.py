@@ -63,7 +63,7 @@ def test_a_child_that_cannot_start_is_logged_and_retried_after_the_backoff(
 
     clock.time = NOON
     scheduler.fire_due(clock.now())
-    wait_until(lambda: scheduler.reap(clock.now()), message="the child to exit")
+    wait_until(lambda: scheduler.runs.reap(clock.now()), message="the child to exit")
 
     # It should say why, and plan the retry 10 s later as for a failed attempt.
     (failed,) = log_lines("scheduler.start_failed")
@@ -72,7 +72,7 @@ def test_a_child_that_cannot_start_is_logged_and_retried_after_the_backoff(
     assert retry["retry_at"] == (NOON + timedelta(seconds=10)).isoformat()
     # At the retry time it tries again, and the backoff doubles.
     clock.time = NOON + timedelta(seconds=10)
-    assert scheduler.retry_due(clock.now()) == 1
+    assert scheduler.runs.retry_due(clock.now()) == 1
     assert log_lines("scheduler.start_failed")[1]["message"].startswith(
         "Could not start add: /no/such/python: "
     )

@@ -131,7 +131,7 @@ def test_timing_reads_the_entry_settings_the_chart_merges():
         "terminationGracePeriodSeconds": 5,
     }
 
-    timing = Timing.of(settings, NOON)
+    timing = Timing.of(settings)
 
     assert (timing.concurrency, timing.starting_deadline, timing.backoff_limit) == (
         Concurrency.REPLACE,
@@ -144,7 +144,7 @@ def test_timing_reads_the_entry_settings_the_chart_merges():
 
 
 def test_a_setting_removed_with_null_takes_the_kubernetes_default():
-    timing = Timing.of({"schedule": "0 * * * *", "timeout": 60}, NOON)
+    timing = Timing.of({"schedule": "0 * * * *", "timeout": 60})
 
     assert (timing.concurrency, timing.backoff_limit, timing.grace) == (Concurrency.ALLOW, 6, 30)
     assert timing.starting_deadline is None and timing.time_zone == "UTC"

@@ -143,7 +143,9 @@ class Schedulers:
 
     def stop_all(self) -> None:
         for scheduler in self.started:
-            if scheduler.process.poll() is None:
+            try:
+                scheduler.stop(timeout=60)  # its lock released before the next test wants it
+            except subprocess.TimeoutExpired:
                 scheduler.kill()
             for fired in scheduler.events("scheduler.fired"):
                 try:
