@@ -4,6 +4,7 @@ import pytest
 
 from tests.support.processes import free_port
 from tests.support.pushgateway import Pushgateway
+from tests.support.web import collect_static
 
 
 @pytest.fixture(scope="session")
@@ -17,3 +18,13 @@ def pushgateway():
 def clean_pushgateway(pushgateway):
     pushgateway.wipe()
     return pushgateway
+
+
+@pytest.fixture(scope="session", autouse=True)
+def static_root(tmp_path_factory):
+    """Admin pages name their CSS through whitenoise's manifest, which only collectstatic writes
+    (the image does it at build time): collect once per session, whichever tests run."""
+    root = tmp_path_factory.mktemp("static")
+    override = collect_static(root)
+    yield root
+    override.disable()

@@ -2,7 +2,6 @@ import pytest
 from django.contrib.auth.models import Permission, User
 
 from jobs.models import JobRun
-from tests.support.web import collect_static
 
 
 @pytest.fixture
@@ -26,11 +25,3 @@ def failed_statistics_run(db):
         status="failed",
         error="db gone",
     )
-
-
-@pytest.fixture(scope="session", autouse=True)
-def static_root(tmp_path_factory):
-    # Admin pages name their CSS through the static files' manifest: collect it once.
-    override = collect_static(tmp_path_factory.mktemp("static"))
-    yield
-    override.disable()
