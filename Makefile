@@ -19,6 +19,15 @@ run: $(VENV)/.runtime
 	@$(PY) manage.py load_demo_data
 	@LOG_FORMAT=text $(PY) -m jobs run housekeeping
 
+## make schedule: the chart's schedule entries fired on this machine as their CronJobs would, on
+## the same SQLite database as make run (docs/scheduler.md). Ctrl-C stops it.
+.PHONY: schedule bench-scheduler
+schedule: $(VENV)/.runtime
+	@echo "preparing the database (manage.py migrate)..."
+	@$(PY) manage.py migrate --noinput -v0
+	@echo "scheduling the chart's entries (python -m jobs schedule); Ctrl-C stops"
+	@$(PY) -m jobs schedule
+
 ## make web: the admin and the scheduler dashboard, served as in the image (gunicorn, DEBUG off,
 ## static files by whitenoise) on http://127.0.0.1:$(WEB_PORT)/admin/, on the local SQLite file.
 WEB_PORT ?= 8000
@@ -69,6 +78,10 @@ bench-startup: $(VENV)/.dev services
 # `helm template` of 1,000 entries against 10.
 bench-chart: $(VENV)/.dev tools
 	$(PY) bench/chart.py
+
+# 200 entries due in the same minute: python -m jobs schedule side by side with Debian's cron.
+bench-scheduler: $(VENV)/.dev services
+	$(PY) bench/scheduler.py
 
 # One line per step: the first `make run` spends minutes here, and silence looks like a hang.
 $(VENV)/.runtime: requirements.txt
