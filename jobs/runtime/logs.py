@@ -9,6 +9,7 @@ import json
 import logging
 from datetime import UTC, datetime
 
+from jobs.runtime import masking
 from jobs.runtime.errors import ConfigurationError
 
 LOGGER_NAME = "cronsuite"
@@ -134,10 +135,7 @@ def mask_values(value, secrets: list[str]):
 
 
 def mask(text: str, secrets: list[str]) -> str:
-    # Very short values would mask ordinary words; real secrets are longer.
-    for secret in sorted((s for s in secrets if len(s) >= 4), key=len, reverse=True):
-        text = text.replace(secret, MASK)
-    return text
+    return masking.mask(text, secrets)
 
 
 def configure(stream, fmt_name: str, level: str, secrets: list[str], log_file: str | None = None):
