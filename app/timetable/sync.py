@@ -11,11 +11,10 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import time
 
-import requests
 from django.db import transaction
 from django.utils import timezone
 
-from app.env import shown_url
+from app.fetching import BadStatus, FetchFailed, NoAnswer, NotJSON, Problems, fetch_json
 from app.timetable.models import Group, Slot
 
 FEED_VERSION = 1
@@ -29,7 +28,6 @@ WEEKDAYS = {
     "sunday": 7,
 }
 TIME_PATTERN = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
-MAX_ERRORS_SHOWN = 5
 
 logger = logging.getLogger(__name__)
 
@@ -68,41 +66,19 @@ class GroupData:
 
 
 def fetch_feed(url: str, timeout: float) -> object:
-    # The reason only, never the URL: the answer goes back to the caller, and URLs carry keys.
+    # The answer goes back to the caller: it says what went wrong, never where nor the details
+    # (URLs carry keys), which go to the app's own log.
     try:
-        response = requests.get(url, timeout=timeout, headers={"Accept": "application/json"})
-    except requests.Timeout:
+        return fetch_json(url, timeout)
+    except NoAnswer:
         raise FeedError(f"The timetable feed did not answer within {timeout} s.")
-    except requests.RequestException as e:
-        # Not the exception's text either: requests quotes the URL in it (MissingSchema, ...).
-        cause = getattr(e.args[0], "reason", None) if e.args else None
-        shown = shown_url(url)
-        logger.warning("Cannot reach the timetable feed %s: %s", shown, cause or type(e).__name__)
-        raise FeedError(f"Cannot reach the timetable feed ({type(e).__name__}).")
-    if response.status_code != 200:
-        raise FeedError(f"The timetable feed answered HTTP {response.status_code}.")
-    try:
-        return response.json()
-    except ValueError:
+    except BadStatus as e:
+        raise FeedError(f"The timetable feed answered HTTP {e.status}.")
+    except NotJSON:
         raise FeedError("The timetable feed is not valid JSON.")
-
-
-class Problems:
-    """Collects every validation problem, so one failed refresh reports them all at once."""
-
-    def __init__(self):
-        self.found: list[str] = []
-
-    def add(self, where: str, problem: str) -> None:
-        self.found.append(f"{where}: {problem}")
-
-    def raise_if_any(self) -> None:
-        if not self.found:
-            return
-        shown = "; ".join(self.found[:MAX_ERRORS_SHOWN])
-        more = len(self.found) - MAX_ERRORS_SHOWN
-        suffix = f" (and {more} more)" if more > 0 else ""
-        raise FeedError(f"The timetable feed is invalid, nothing was changed: {shown}{suffix}.")
+    except FetchFailed as e:
+        logger.warning("Cannot reach the timetable feed %s: %s", e.url, e)
+        raise FeedError(f"Cannot reach the timetable feed ({e.kind}).")
 
 
 def text(problems: Problems, item: dict, where: str, field: str, max_length: int, required: bool):
@@ -187,7 +163,8 @@ def parse_feed(document: object) -> list[GroupData]:
     for code, times in Counter(group.code for group in groups).items():
         if times > 1:
             problems.add("groups", f"code {code!r} appears {times} times")
-    problems.raise_if_any()
+    if problems:
+        raise FeedError(f"The timetable feed is invalid, nothing was changed: {problems}.")
     return groups
 
 
