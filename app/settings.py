@@ -180,6 +180,8 @@ CRONSUITE_SCHEDULE = env.string("CRONSUITE_SCHEDULE")
 CRONSUITE_TIMEZONE = env.string("CRONSUITE_TIMEZONE", "UTC")
 CRONSUITE_CRONJOB = env.string("CRONSUITE_CRONJOB")
 CRONSUITE_K8S_JOB = env.string("CRONSUITE_K8S_JOB")
+# Who started a manual run (Run now's user, `jobs trigger`'s user@host): recorded on its row.
+CRONSUITE_STARTED_BY = env.string("CRONSUITE_STARTED_BY")
 CRONSUITE_NAMESPACE = env.string("CRONSUITE_NAMESPACE")
 CRONSUITE_POD = env.string("CRONSUITE_POD") or env.string("HOSTNAME")
 # The due time of a run `python -m jobs schedule` started (ISO 8601): trigger=scheduled.

@@ -13,7 +13,6 @@ from jobs.runtime.discovery import catalog_names
 from jobs.web import words
 from jobs.web.board import Shown
 from jobs.web.paging import CappedPaginator
-from jobs.web.run_now import pressed_by
 from jobs.web.sources import chart_entries
 
 admin.site.site_header = admin.site.site_title = "cronsuite"
@@ -83,7 +82,7 @@ class JobRunAdmin(ReadOnly):
     ]
     list_display_links = ["started"]
     list_filter = ["status", EntryFilter, JobFilter, "trigger", "started_at"]
-    search_fields = ["entry", "job", "error", "host", "kubernetes_job"]
+    search_fields = ["entry", "job", "error", "host", "kubernetes_job", "started_by"]
     # No COUNT over the whole history: one that stops past 10,000, and none for the total.
     paginator = CappedPaginator
     show_full_result_count = False
@@ -100,6 +99,7 @@ class JobRunAdmin(ReadOnly):
         "exit_code",
         "trigger",
         "scheduled",
+        "started_by",
         "kubernetes_job",
         "host",
         "started",
@@ -156,8 +156,7 @@ class JobRunAdmin(ReadOnly):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            user = pressed_by(obj)
-            context.update(shown=Shown(obj), started_by=user.get_username() if user else "")
+            context.update(shown=Shown(obj))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 

@@ -17,6 +17,12 @@ class JobRun(models.Model):
     trigger = models.CharField(max_length=16, choices=Trigger.choices)
     scheduled_for = models.DateTimeField(null=True, blank=True)
     kubernetes_job = models.CharField(max_length=63, blank=True)
+    started_by = models.CharField(
+        max_length=150,
+        blank=True,
+        help_text="Who started a manual run: the user who pressed Run now, or user@host of "
+        "`python -m jobs trigger`.",
+    )
     host = models.CharField(max_length=253, blank=True, help_text="Pod or host that ran it.")
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)

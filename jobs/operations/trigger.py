@@ -1,10 +1,10 @@
-"""`python -m jobs trigger ENTRY [--follow] [--timeout S]`: a manual run of the entry. In a
-cluster, the Job `kubectl create job --from` creates; with --follow, its log until it ends and
-its exit code. On this machine, `python -m jobs run` directly (in the background without
---follow). What this command says about the run goes to stderr: stdout is the job's log."""
+"""`python -m jobs trigger ENTRY [--follow] [--timeout S]`: a manual run of the entry, started
+as Run now starts one (jobs/run_now.py) and recorded as started by user@host. In a cluster, the
+Job `kubectl create job --from` creates; with --follow, its log until it ends and its exit code.
+On this machine, `python -m jobs run` (in the background without --follow). What this command
+says about the run goes to stderr: stdout is the job's log."""
 
 import contextlib
-import os
 import signal
 import subprocess
 import sys
@@ -13,7 +13,8 @@ import threading
 from django.conf import settings
 
 from jobs import entries as chart_entries
-from jobs.operations.target import Target, resolve
+from jobs import run_now
+from jobs.operations.target import Target, operator, resolve
 from jobs.operations.text import paragraph
 
 
@@ -32,10 +33,11 @@ def trigger(args, stdout) -> int:
 def trigger_in_cluster(target: Target, name: str, follow: bool, timeout: int, stdout) -> int:
     from k8s.cronjobs import find_cronjob
     from k8s.follow import follow as follow_job
-    from k8s.trigger import create_manual_job
+    from k8s.run_now import create_manual_job
 
     cronjob = find_cronjob(target.cluster, target.namespace, name, target.release)
-    job = create_manual_job(target.cluster, target.namespace, cronjob)["metadata"]["name"]
+    created = create_manual_job(target.cluster, target.namespace, cronjob, operator())
+    job = created["metadata"]["name"]
     source = cronjob["metadata"]["name"]
     if not follow:
         print(
@@ -58,22 +60,23 @@ def trigger_in_cluster(target: Target, name: str, follow: bool, timeout: int, st
 
 
 def trigger_here(entry: chart_entries.Entry, follow: bool, stdout) -> int:
+    from jobs.web.sources import from_entry
+
+    here = from_entry(entry)
     if not follow:
-        from jobs.run_now import start_locally
-
-        print(start_locally(entry), file=stdout)
+        started = run_now.on_this_machine(here, operator())
+        print(started.sentence, file=stdout)
         return 0
-    tell(
-        f"Running {entry.name} on this machine: python -m jobs run {' '.join([entry.job, *entry.args])}"
-    )
-    return run_here(entry, stdout)
+    tell(f"Running {entry.name} on this machine: python -m jobs run {here.command}")
+    return run_here(here, stdout)
 
 
-def run_here(entry: chart_entries.Entry, stdout) -> int:
+def run_here(entry, stdout) -> int:
     """The run in the foreground, its output passed on line by line, its exit code returned.
     SIGTERM is passed on to it, so it ends as a run ends (143) instead of being orphaned."""
+    environment = run_now.manual_environment(entry, run_now.local_name(entry.name), operator())
     # The same log format this command would use (text at a terminal), not the pipe's json.
-    environment = {**os.environ, "CRONSUITE_ENTRY": entry.name, "LOG_FORMAT": settings.LOG_FORMAT}
+    environment["LOG_FORMAT"] = settings.LOG_FORMAT
     child = subprocess.Popen(
         [sys.executable, "-m", "jobs", "run", entry.job, *entry.args],
         cwd=settings.BASE_DIR,

@@ -1,6 +1,7 @@
 """What the environment tells a run about itself (the chart sets it on every pod): which entry it
-runs for, on what schedule, who started it, where, and its deadlines. Read from the settings once,
-before the run starts, so a bad value stops it with exit 2 before anything happens."""
+runs for, on what schedule, how it was started (and by whom, for a manual run), where, and its
+deadlines. Read from the settings once, before the run starts, so a bad value stops it with exit
+2 before anything happens."""
 
 import socket
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from django.conf import settings
 
 from jobs.runtime.errors import ConfigurationError
 from jobs.runtime.origin import Origin, detect
+from jobs.runtime.vocabulary import Trigger
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,7 @@ class RunEnvironment:
     failure_threshold: int  # failures in a row before CronsuiteJobFailed fires
     starting_deadline: int | None  # the CronJob's startingDeadlineSeconds
     kubernetes_job: str
+    started_by: str  # who started a manual run; empty for any other
     host: str
     namespace: str | None
     schedule: str | None
@@ -32,18 +35,21 @@ class RunEnvironment:
 
     @classmethod
     def from_settings(cls, job_name: str, timeout: int | None) -> "RunEnvironment":
+        origin = detect(
+            settings.CRONSUITE_K8S_JOB,
+            settings.CRONSUITE_CRONJOB,
+            settings.CRONSUITE_SCHEDULED_FOR,  # set by `python -m jobs schedule`
+        )
         environment = cls(
             entry=settings.CRONSUITE_ENTRY or job_name,
-            origin=detect(
-                settings.CRONSUITE_K8S_JOB,
-                settings.CRONSUITE_CRONJOB,
-                settings.CRONSUITE_SCHEDULED_FOR,  # set by `python -m jobs schedule`
-            ),
+            origin=origin,
             timeout=timeout or settings.JOB_TIMEOUT,
             job_deadline=settings.CRONSUITE_JOB_DEADLINE,
             failure_threshold=settings.CRONSUITE_FAILURE_THRESHOLD,
             starting_deadline=settings.CRONSUITE_STARTING_DEADLINE,
             kubernetes_job=settings.CRONSUITE_K8S_JOB or "",
+            # A person starts manual runs only: a scheduled pod that inherited it names no one.
+            started_by=settings.CRONSUITE_STARTED_BY if origin.trigger == Trigger.MANUAL else "",
             host=(settings.CRONSUITE_POD or socket.gethostname())[:253],
             namespace=settings.CRONSUITE_NAMESPACE,
             schedule=settings.CRONSUITE_SCHEDULE,

@@ -122,6 +122,7 @@ class JobRunner:
             trigger=self.environment.origin.trigger,
             scheduled_for=self.environment.origin.scheduled_for,
             kubernetes_job=self.environment.kubernetes_job,
+            started_by=self.environment.started_by[:150],
             host=self.environment.host,
             started_at=datetime.fromtimestamp(self.started, UTC),
             **fields,
@@ -141,9 +142,10 @@ class JobRunner:
         failures = failures_in_a_row(self.environment.entry)
         self.streak = Streak(self.streak.threshold, self.streak.trigger, failures)
         record = self._record(status=Status.RUNNING)
+        by = f", by {record.started_by}" if record.started_by else ""
         self.log.info(
             "run.started",
-            f"Started {self.job.name} ({self.environment.origin.trigger}).",
+            f"Started {self.job.name} ({self.environment.origin.trigger}{by}).",
             trigger=self.environment.origin.trigger,
             scheduled_for=self.environment.origin.scheduled_for,
             arguments=self.options,

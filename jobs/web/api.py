@@ -37,6 +37,7 @@ def run_as_dict(run: JobRun | None) -> dict | None:
         "job": run.job,
         "status": run.status,
         "trigger": run.trigger,
+        "started_by": run.started_by,
         "name": run.kubernetes_job,
         "started_at": when(run.started_at),
         "finished_at": when(run.finished_at),

@@ -192,7 +192,9 @@ def test_trigger_with_a_token_starts_the_entry_and_names_the_run_to_follow(monke
         timeout=60,
         message="the triggered run to succeed",
     )
+    # It should be the run the answer named, recorded as started by the token's user.
     assert (run["trigger"], run["name"], run["exit_code"]) == ("manual", body["run"], 0)
+    assert run["started_by"] == "olga"
     assert client.get(f"/api/admin/scheduler/runs/{run['id']}").json()["name"] == body["run"]
 
 

@@ -5,9 +5,9 @@ import asyncio
 import json
 
 import pytest
-from kubernetes import client
 
-from k8s.run_now import job_from_cronjob, manual_job_name, run_now
+from k8s.client import connect
+from k8s.run_now import create_manual_job, job_from_cronjob, manual_job_name, read_cronjob
 from tests.support.chart import NAMESPACE, cronjobs, render
 from tests.support.kubernetes import kubectl, load_cronjob, write_kubeconfig
 
@@ -53,20 +53,25 @@ async def test_it_builds_the_job_kubectl_builds(kmock, tmp_path):
 
 
 @pytest.mark.asyncio
-async def test_run_now_creates_the_job_in_the_cluster(kmock, tmp_path):
+async def test_it_creates_the_job_in_the_cluster_saying_who_started_it(kmock, tmp_path):
     kmock.resources.load_bundled()
     cronjob = cronjobs(render())["cronsuite-statistics"]
     uid = load_cronjob(kmock, cronjob)
-    configuration = client.Configuration(host=str(kmock.url).rstrip("/"))
-    api = client.BatchV1Api(client.ApiClient(configuration))
+    kubeconfig = tmp_path / "kubeconfig"
+    write_kubeconfig(kubeconfig, kmock.url)
+    cluster = connect(str(kubeconfig))
 
-    created = await asyncio.to_thread(run_now, api, NAMESPACE, "cronsuite-statistics", "stats-now")
+    live = await asyncio.to_thread(read_cronjob, cluster, NAMESPACE, "cronsuite-statistics")
+    created = await asyncio.to_thread(create_manual_job, cluster, NAMESPACE, live, "olga", 1.7e9)
 
-    stored = dict(kmock.objects["batch/v1/jobs", NAMESPACE, "stats-now"])
-    assert created["metadata"]["name"] == "stats-now"
+    name = "cronsuite-statistics-manual-1700000000"
+    stored = dict(kmock.objects["batch/v1/jobs", NAMESPACE, name])
+    assert created["metadata"]["name"] == name
+    # It should be the CronJob's manual Job...
     assert stored["metadata"]["ownerReferences"][0]["uid"] == uid
     assert stored["metadata"]["annotations"]["cronjob.kubernetes.io/instantiate"] == "manual"
-    assert stored["spec"]["template"]["spec"]["containers"][0]["args"][:2] == [
-        "run",
-        "housekeeping",
-    ]
+    container = stored["spec"]["template"]["spec"]["containers"][0]
+    assert container["args"][:2] == ["run", "housekeeping"]
+    # ...telling the run, and `kubectl describe job`, who started it.
+    assert {"name": "CRONSUITE_STARTED_BY", "value": "olga"} in container["env"]
+    assert stored["metadata"]["annotations"]["cronsuite.io/started-by"] == "olga"

@@ -8,7 +8,8 @@ import signal
 import pytest
 
 from jobs.models import JobRun
-from k8s.run_now import MANUAL_ANNOTATION
+from jobs.operations.target import operator
+from k8s.run_now import MANUAL_ANNOTATION, STARTED_BY_ANNOTATION, STARTED_BY_VARIABLE
 from tests.support.operations import CRONJOBS, JOBS, PODS, CommandLine, eventually, in_thread
 from tests.support.pods import (
     EmulatedLog,
@@ -33,9 +34,14 @@ async def test_it_creates_the_job_kubectl_would_and_returns(cluster):
     assert answer.code == 0, answer.err
     job = the_manual_job(cluster)
     cronjob = cluster.get(CRONJOBS, "cronsuite-statistics")
-    # It should create a manual Job owned by the CronJob, from its template.
+    # It should create a manual Job owned by the CronJob, from its template...
     assert job["metadata"]["annotations"][MANUAL_ANNOTATION] == "manual"
     assert job["metadata"]["ownerReferences"][0]["uid"] == cronjob["metadata"]["uid"]
+    # ...saying who started it, to `kubectl describe` and to the run that records it.
+    assert job["metadata"]["annotations"][STARTED_BY_ANNOTATION] == operator()
+    container = job["spec"]["template"]["spec"]["containers"][0]
+    assert container["env"][-1] == {"name": STARTED_BY_VARIABLE, "value": operator()}
+    container["env"].pop()
     assert job["spec"] == cronjob["spec"]["jobTemplate"]["spec"]
     # It should say which Job it made, and how to read its log.
     name = job["metadata"]["name"]
@@ -170,6 +176,9 @@ async def test_on_one_machine_follow_runs_the_job_and_exits_with_its_code(tmp_pa
     assert "Running broken on this machine: python -m jobs run fail" in answer.err
     run = await in_thread(JobRun.objects.get)
     assert (run.entry, run.job, run.status) == ("broken", "fail", "failed")
+    # It should record a manual run, started by whoever typed the command.
+    assert (run.trigger, run.started_by) == ("manual", operator())
+    assert run.kubernetes_job.startswith("broken-manual-")
 
 
 @pytest.mark.django_db(transaction=True)

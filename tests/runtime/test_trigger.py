@@ -88,3 +88,29 @@ def test_a_bad_due_time_stops_the_run_with_exit_2_before_it_starts():
     assert result.returncode == 2
     assert "CRONSUITE_SCHEDULED_FOR" in result.stderr + result.stdout
     assert not JobRun.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_manual_run_records_who_started_it_and_a_scheduled_one_names_no_one():
+    # A Job made by Run now carries the person; a scheduled pod of a template that inherited
+    # the variable (a Job recreated from a manual one, say) must not blame them for it.
+    by_hand = run_job(
+        "run",
+        "addition",
+        CRONSUITE_K8S_JOB="addition-manual-1764000000",
+        CRONSUITE_CRONJOB="addition",
+        CRONSUITE_STARTED_BY="olga",
+    )
+    on_time = run_job(
+        "run",
+        "addition",
+        CRONSUITE_K8S_JOB="addition-29876543",
+        CRONSUITE_CRONJOB="addition",
+        CRONSUITE_STARTED_BY="olga",
+    )
+
+    assert (by_hand.returncode, on_time.returncode) == (0, 0)
+    runs = JobRun.objects.order_by("started_at")
+    assert [(r.trigger, r.started_by) for r in runs] == [("manual", "olga"), ("scheduled", "")]
+    # It should say who in the run's first log line too.
+    assert "Started addition (manual, by olga)." in by_hand.stdout + by_hand.stderr

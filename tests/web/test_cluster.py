@@ -102,6 +102,9 @@ async def test_run_now_on_an_override_only_entry_creates_its_job(cluster, client
     # It should be the live CronJob's Job, as kubectl create job --from makes it.
     assert job["metadata"]["ownerReferences"][0]["name"] == "cronsuite-nightly-export"
     assert job["metadata"]["annotations"]["cronjob.kubernetes.io/instantiate"] == "manual"
+    # It should tell the run who pressed it, and log the press in the admin's log.
+    env = job["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert {"name": "CRONSUITE_STARTED_BY", "value": olga.get_username()} in env
     logged = await in_thread(lambda: LogEntry.objects.select_related("user").get())
     assert (logged.user, logged.object_repr) == (olga, name)
     assert "as Job " + name in answer.json()["started"]

@@ -232,15 +232,16 @@ def test_run_now_records_a_manual_run_and_who_pressed_it(client, monkeypatch):
         timeout=60,
         message="the addition run to be recorded",
     )
-    # It should be the entry's run, recorded as manual, under the name the answer gave.
-    assert (run.entry, run.job, run.trigger, run.arguments) == (
+    # It should be the entry's run, recorded as manual by olga, under the name the answer gave.
+    assert (run.entry, run.job, run.trigger, run.started_by, run.arguments) == (
         "addition",
         "addition",
         "manual",
+        "olga",
         {"x": 10, "y": 20},
     )
-    # It should log who pressed it in the admin's log, and the run's page should say so.
+    # It should also log her press in the admin's log, and the run's page should say who.
     logged = LogEntry.objects.get(object_repr=name)
     assert logged.user == olga and logged.change_message.startswith("Run now: addition")
     page = client.get(reverse("admin:runs_jobrun_change", args=[run.pk])).content.decode()
-    assert "manual, by olga (Run now)" in page
+    assert "manual, by olga</dd>" in page
