@@ -16,15 +16,22 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from app.env import shown_url
 from app.external.models import ExternalRecord
+from app.fetching import (
+    BadStatus,
+    FetchFailed,
+    InvalidURL,
+    NoAnswer,
+    NotJSON,
+    Problems,
+    fetch_json,
+)
 from jobs.runtime.errors import ConfigurationError, JobFailed
 from jobs.runtime.job import Job
 from jobs.runtime.run import Run
 
 FORMAT_VERSION = 1
 WRITE_BATCH_SIZE = 1000
-MAX_ERRORS_SHOWN = 5
 DATA_FIELDS = ("name", "status", "attributes", "source_updated_at")
 # Every kind is reported, zero included (docs/runtime.md, "Counts").
 KINDS = ("created", "updated", "unchanged")
@@ -43,54 +50,48 @@ class RecordData:
 
 
 def fetch(url: str, timeout: int) -> object:
-    import requests  # here, so finding or listing jobs never pays for it
-
     try:
-        response = requests.get(url, timeout=timeout, headers={"Accept": "application/json"})
-    except requests.Timeout:
+        return fetch_json(url, timeout)
+    except InvalidURL as e:
+        raise ConfigurationError(f"EXTERNAL_DATA_URL {e.url} is not a valid http(s) URL.")
+    except NoAnswer:
         raise JobFailed(f"EXTERNAL_DATA_URL did not answer within {timeout} s.")
-    except ValueError:  # MissingSchema, InvalidSchema, InvalidURL: their messages quote the URL
-        shown = shown_url(url)
-        raise ConfigurationError(f"EXTERNAL_DATA_URL {shown} is not a valid http(s) URL.")
-    except requests.RequestException as e:
-        # The last error only: the URL (which may carry a key in its query) stays out of the record.
-        cause = getattr(e.args[0], "reason", e.args[0]) if e.args else e
-        raise JobFailed(f"Cannot fetch EXTERNAL_DATA_URL {shown_url(url)}: {cause}")
-    if response.status_code != 200:
-        status = response.status_code
-        raise JobFailed(f"EXTERNAL_DATA_URL answered HTTP {status}; nothing was written.")
-    try:
-        return response.json()
-    except ValueError as e:
+    except BadStatus as e:
+        raise JobFailed(f"EXTERNAL_DATA_URL answered HTTP {e.status}; nothing was written.")
+    except NotJSON as e:
         raise JobFailed(f"EXTERNAL_DATA_URL did not return valid JSON ({e}); nothing was written.")
+    except FetchFailed as e:
+        raise JobFailed(f"Cannot fetch EXTERNAL_DATA_URL {e.url}: {e}")
 
 
-def string_field(item: dict, field: str, max_length: int, required: bool, problems, where: str):
+def string_field(
+    item: dict, field: str, max_length: int, required: bool, problems: Problems, where: str
+):
     value = item.get(field)
     if value is None and not required:
         return ""
     if not isinstance(value, str) or not value.strip() or len(value) > max_length:
         rule = f"must be a non-empty string of at most {max_length} characters"
-        problems.append(f"{where}.{field}: {rule}")
+        problems.add(f"{where}.{field}", rule)
         return ""
     return value.strip()
 
 
-def parse_record(item: object, where: str, problems: list) -> RecordData | None:
+def parse_record(item: object, where: str, problems: Problems) -> RecordData | None:
     if not isinstance(item, dict):
-        problems.append(f"{where}: must be an object")
+        problems.add(where, "must be an object")
         return None
     external_id = string_field(item, "id", 100, True, problems, where)
     name = string_field(item, "name", 200, True, problems, where)
     status = string_field(item, "status", 50, False, problems, where)
     attributes = item.get("attributes", {})
     if not isinstance(attributes, dict):
-        problems.append(f"{where}.attributes: must be an object")
+        problems.add(f"{where}.attributes", "must be an object")
     updated_at = item.get("updated_at")
     if updated_at is not None:
         parsed = parse_datetime(updated_at) if isinstance(updated_at, str) else None
         if parsed is None or timezone.is_naive(parsed):
-            problems.append(f"{where}.updated_at: {updated_at!r} is not ISO 8601 with an offset")
+            problems.add(f"{where}.updated_at", f"{updated_at!r} is not ISO 8601 with an offset")
         updated_at = parsed
     return RecordData(external_id, name, status, attributes, updated_at)
 
@@ -99,24 +100,23 @@ def parse_document(document: object) -> list[RecordData]:
     """Every record, validated; JobFailed naming the problems if any record is wrong."""
     if not isinstance(document, dict):
         raise JobFailed("The external data is not a JSON object; nothing was written.")
-    problems = []
+    problems = Problems()
     if document.get("version") != FORMAT_VERSION:
-        problems.append(f"version: {document.get('version')!r} is not {FORMAT_VERSION}")
+        problems.add("version", f"{document.get('version')!r} is not {FORMAT_VERSION}")
     items = document.get("records")
     if not isinstance(items, list):
-        problems.append("records: must be a list")
+        problems.add("records", "must be a list")
         items = []
     # `count` catches a truncated or paginated export that is still valid JSON.
     if document.get("count") != len(items):
-        problems.append(f"count: {document.get('count')!r} but {len(items)} records present")
+        problems.add("count", f"{document.get('count')!r} but {len(items)} records present")
     records = [parse_record(item, f"records[{i}]", problems) for i, item in enumerate(items)]
     ids = Counter(record.external_id for record in records if record and record.external_id)
-    problems += [f"records: id {key!r} appears {n} times" for key, n in ids.items() if n > 1]
+    for key, n in ids.items():
+        if n > 1:
+            problems.add("records", f"id {key!r} appears {n} times")
     if problems:
-        shown = "; ".join(problems[:MAX_ERRORS_SHOWN])
-        hidden = len(problems) - MAX_ERRORS_SHOWN
-        more = f" (and {hidden} more)" if hidden > 0 else ""
-        raise JobFailed(f"The external data is invalid, nothing was written: {shown}{more}.")
+        raise JobFailed(f"The external data is invalid, nothing was written: {problems}.")
     return records
 
 
