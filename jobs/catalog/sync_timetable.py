@@ -12,6 +12,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from app.env import shown_url
+from app.fetching import root_cause
 from jobs.runtime.errors import ConfigurationError, JobFailed
 from jobs.runtime.job import Job
 from jobs.runtime.options import positive_int
@@ -77,13 +78,6 @@ def required_setting(name: str) -> str:
     if not value:
         raise ConfigurationError(f"{name} is not set: sync-timetable cannot call the app.")
     return value
-
-
-def root_cause(error: requests.RequestException) -> str:
-    # requests wraps urllib3's MaxRetryError, whose reason is the last attempt's own error.
-    cause = error.args[0] if error.args else error
-    cause = getattr(cause, "reason", cause)
-    return str(cause)
 
 
 def error_message(response: requests.Response) -> str:
