@@ -6,7 +6,6 @@ once, each in a daemon thread, and reports a check that has not answered within 
 failed: a database or peer that hangs costs HEALTH_CHECK_TIMEOUT seconds, never the whole deadline.
 """
 
-import re
 import threading
 import time
 from dataclasses import dataclass
@@ -15,6 +14,8 @@ from django.conf import settings
 from django.db import connection, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from app.env import shown_url
+from app.fetching import FetchFailed, Unreachable, get
 from jobs.runtime.logs import mask
 
 LABELS = {"ok": "ok", "failed": "FAILED", "skipped": "skipped"}
@@ -64,12 +65,10 @@ def check_migrations() -> str:
 
 
 def check_url(url: str) -> str:
-    import requests  # only when a peer is configured: requests costs a process ~100 ms
-
-    response = requests.get(url, timeout=settings.HEALTH_CHECK_TIMEOUT, allow_redirects=False)
+    response = get(url, settings.HEALTH_CHECK_TIMEOUT, allow_redirects=False)
     if response.status_code != 200:
-        raise CheckFailed(f"{url} answered HTTP {response.status_code}")
-    return f"{url} answered 200"
+        raise CheckFailed(f"{shown_url(url)} answered HTTP {response.status_code}")
+    return f"{shown_url(url)} answered 200"
 
 
 def check_pushgateway() -> str:
@@ -93,15 +92,10 @@ CHECKS = {
 
 
 def describe(error: Exception) -> str:
-    import requests
-
-    url = getattr(getattr(error, "request", None), "url", None) or "the peer"
-    if isinstance(error, requests.Timeout):
-        return f"{url}: no answer within {settings.HEALTH_CHECK_TIMEOUT} s"
-    if isinstance(error, requests.ConnectionError):
-        # requests nests the reason three exceptions deep; the errno sentence is what people need.
-        reason = re.search(r"\[Errno -?\d+\] [^'\")]+", str(error))
-        return f"{url}: cannot connect ({reason.group(0) if reason else error})"
+    if isinstance(error, Unreachable):
+        return f"{error.url}: cannot connect ({error})"
+    if isinstance(error, FetchFailed):  # no answer in time, or not a URL at all
+        return f"{error.url}: {error}"
     if isinstance(error, CheckFailed):
         return str(error)
     return f"{type(error).__name__}: {str(error).strip()}"
