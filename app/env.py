@@ -4,6 +4,7 @@ Each reader fails loudly with ImproperlyConfigured naming the variable, so a typ
 Kubernetes ConfigMap stops the run with exit code 2 instead of running with a silent default.
 """
 
+import json
 import os
 from pathlib import Path
 from urllib.parse import unquote, unquote_plus, urlsplit
@@ -68,6 +69,20 @@ def string_list(name: str, default: list[str] | None = None, environ=os.environ)
     if value is None:
         return list(default or [])
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def json_object(name: str, environ=os.environ) -> dict | None:
+    """A JSON object (written by a template, not by hand), or None when unset."""
+    value = raw(name, environ)
+    if value is None:
+        return None
+    try:
+        parsed = json.loads(value)
+    except ValueError as e:
+        raise ImproperlyConfigured(f"{name} is not valid JSON: {e}.")
+    if not isinstance(parsed, dict):
+        raise ImproperlyConfigured(f"{name} must be a JSON object, got {type(parsed).__name__}.")
+    return parsed
 
 
 def renamed(names: dict[str, str], environ=os.environ) -> None:

@@ -186,6 +186,10 @@ CRONSUITE_NAMESPACE = env.string("CRONSUITE_NAMESPACE")
 CRONSUITE_POD = env.string("CRONSUITE_POD") or env.string("HOSTNAME")
 # The due time of a run `python -m jobs schedule` started (ISO 8601): trigger=scheduled.
 CRONSUITE_SCHEDULED_FOR = env.string("CRONSUITE_SCHEDULED_FOR")
+# The release's schedules (jobs, defaults, suspendAll: schedule, timeZone, enabled, suspend), set
+# by the chart on its test pod only, so `python -m jobs check` warns about the release's entries
+# rather than those of the values.yaml baked into the image.
+CRONSUITE_CHART_SCHEDULES = env.json_object("CRONSUITE_CHART_SCHEDULES")
 # The Job's activeDeadlineSeconds (every attempt of one run), so alerts allow for retries.
 CRONSUITE_JOB_DEADLINE = env.integer("CRONSUITE_JOB_DEADLINE", 0, minimum=0) or None
 # Failures in a row before CronsuiteJobFailed fires (the chart's failureThreshold), and the

@@ -75,6 +75,10 @@ class Entry:
     def next_runs(self, now: datetime | None = None, count: int = 3) -> list[datetime]:
         return cron.next_runs(self.schedule, self.time_zone, now, count)
 
+    def dst_warnings(self, now: datetime | None = None) -> list[str]:
+        """The coming year's runs that a DST change moves, one sentence each (jobs/cron.py)."""
+        return cron.dst_warnings(self.schedule, self.time_zone, now)
+
     def as_dict(self, now: datetime | None = None, count: int = 3) -> dict:
         return {
             "entry": self.name,
@@ -84,6 +88,7 @@ class Entry:
             "time_zone": self.time_zone,
             "suspended": self.suspended,
             "next_runs": [t.isoformat() for t in self.next_runs(now, count)],
+            "dst_warnings": self.dst_warnings(now),
         }
 
 

@@ -151,8 +151,11 @@ def list_command(args, stdout) -> int:
 
 def check_command(args, stdout) -> int:
     from jobs.runtime.checks import preflight
+    from jobs.runtime.dst import print_warnings
 
-    return preflight(stdout)
+    code = preflight(stdout)
+    print_warnings(stdout)
+    return code
 
 
 COMMANDS = {"list": list_command, "run": run_command, "check": check_command}

@@ -67,6 +67,8 @@ def format_entries(
         lines.append(f"    runs:     {command}")
         lines.append(f"    schedule: {e.schedule} ({e.time_zone})")
         lines.extend(wrapped(next_runs(e, now, count), "    next:     "))
+        for warning in e.dst_warnings(now):
+            lines.extend(wrapped(warning, "    DST:      "))
     return "\n".join(lines)
 
 

@@ -65,7 +65,7 @@ def load(values_files: list[str], enabled: bool, now: datetime) -> Plan:
     return Plan(
         entries={entry.name: planned(entry, values) for entry in active},
         suspended=[entry.name for entry in found if entry.suspended],
-        warnings=[f"jobs.{e.name}: {w}" for e in active for w in dst_warnings(e, now)],
+        warnings=[f"jobs.{e.name}: {w}" for e in active for w in e.dst_warnings(now)],
     )
 
 
@@ -166,5 +166,3 @@ def as_text(value) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def dst_warnings(entry: entries.Entry, now: datetime) -> list[str]:
-    return cron.dst_warnings(entry.schedule, entry.time_zone, now)

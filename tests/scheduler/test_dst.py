@@ -11,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from jobs import cron
+from jobs import cron, entries
+from jobs.runtime.listing import format_entries
 from jobs.scheduler.timing import Timing, latest_due
 
 STEP = timedelta(seconds=20)
@@ -143,3 +144,24 @@ def test_a_warning_says_what_an_interval_with_a_fixed_hour_does():
         "it runs in both passes of that hour",
         "it does not run in that hour",
     ]
+
+
+def test_list_prints_each_warning_under_its_entry_within_80_columns(tmp_path):
+    values = tmp_path / "values.yaml"
+    values.write_text(
+        "jobs:\n"
+        "  night-export:\n"
+        "    job: addition\n"
+        '    schedule: "30 1 * * *"\n'
+        "    timeZone: America/New_York\n"
+    )
+    found = entries.load([str(values)])
+
+    listed = format_entries(found, now=datetime(2026, 6, 1, tzinfo=UTC)).splitlines()
+
+    # It should say, under the entry, that New York repeats 01:00-02:00 in November.
+    block = listed[listed.index("night-export  [active]") :]
+    warning = next(i for i, line in enumerate(block) if line.startswith("    DST:"))
+    said = " ".join(line.strip() for line in block[warning : warning + 3])
+    assert "the 01:30 run of 2026-11-01 falls in 01:00-02:00, which America/New_York" in said
+    assert all(len(line) <= 80 for line in listed)

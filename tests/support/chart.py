@@ -56,6 +56,8 @@ def render(values_files=(), sets=(), show_only=None) -> list[dict]:
     """`helm template` output as objects (hooks and test Pod included)."""
     args = ["template", RELEASE, str(CHART), "--namespace", NAMESPACE]
     args += values_args(values_files, sets)
+    if show_only:
+        args += ["--show-only", show_only]
     result = helm(*args)
     return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
 
