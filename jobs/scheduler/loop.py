@@ -84,6 +84,7 @@ class Scheduler:
         """Standby: try the lock. Leader: check now and then that it is still held."""
         if not self.leading and self.leadership.try_lead():
             self.leading = True
+            self.metrics.set_role(True)
             self.verified = time.monotonic()
             self.log.info("scheduler.leader", "This scheduler is the leader: it fires the entries.")
             self.catch_up(now)
@@ -101,6 +102,7 @@ class Scheduler:
 
     def standby(self) -> None:
         self.leading, self.said_standby = False, True
+        self.metrics.set_role(False)
         self.after.clear()
         self.next_at.clear()
         self.log.warning(

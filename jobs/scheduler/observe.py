@@ -54,9 +54,14 @@ class Metrics:
     def tick(self, leading: bool, children: int) -> None:
         self.ticked = time.monotonic()
         self.last_tick.set_to_current_time()
+        self.set_role(leading)
+        self.children.set(children)
+
+    def set_role(self, leading: bool) -> None:
+        # Also said the moment leadership changes, before the round's fires: /healthz must not
+        # say "standby" after the log has said "leader".
         self.role = "leader" if leading else "standby"
         self.leader.set(1 if leading else 0)
-        self.children.set(children)
 
     def health(self) -> tuple[int, dict]:
         """200 while the loop goes round, 503 once it has stopped for STALE_SECONDS."""

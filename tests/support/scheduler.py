@@ -83,7 +83,9 @@ class SchedulerProcess:
             if line["event"] == event and all(line.get(k) == v for k, v in fields.items())
         ]
 
-    def wait_for(self, event: str, count: int = 1, timeout: float = 30, **fields) -> list[dict]:
+    # A guard against a hang, not a speed target: on a loaded 2-core machine a child's start
+    # (python, Django, its first query) took over 30 s, and the tests failed for that alone.
+    def wait_for(self, event: str, count: int = 1, timeout: float = 120, **fields) -> list[dict]:
         def enough():
             if self.process.poll() is not None and len(self.events(event, **fields)) < count:
                 raise AssertionError(f"scheduler exited ({self.process.returncode}):\n{self.log}")
