@@ -190,6 +190,10 @@ CRONSUITE_SCHEDULED_FOR = env.string("CRONSUITE_SCHEDULED_FOR")
 # by the chart on its test pod only, so `python -m jobs check` warns about the release's entries
 # rather than those of the values.yaml baked into the image.
 CRONSUITE_CHART_SCHEDULES = env.json_object("CRONSUITE_CHART_SCHEDULES")
+# On one machine: the chart values override files (comma-separated, merged as `helm -f` does)
+# that the scheduler, the dashboard and every `python -m jobs` command read when given no
+# --values, so all of them see the entries the scheduler runs.
+CRONSUITE_VALUES = env.string_list("CRONSUITE_VALUES")
 # The Job's activeDeadlineSeconds (every attempt of one run), so alerts allow for retries.
 CRONSUITE_JOB_DEADLINE = env.integer("CRONSUITE_JOB_DEADLINE", 0, minimum=0) or None
 # Failures in a row before CronsuiteJobFailed fires (the chart's failureThreshold), and the

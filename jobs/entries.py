@@ -122,15 +122,24 @@ def from_values(values: dict) -> list[Entry]:
     return found
 
 
-def load(override_files: list[str] | None = None) -> list[Entry]:
+def override_files(given: list[str] | None = None) -> list[str]:
+    """The override files of this machine: those given (--values), else CRONSUITE_VALUES, so
+    the scheduler, the dashboard and every command read the same entries without repeating it."""
+    from django.conf import settings
+
+    return list(given or settings.CRONSUITE_VALUES)
+
+
+def load(override_files_given: list[str] | None = None) -> list[Entry]:
     """The entries `list`, the admin and the API show; none when the values file is not there.
 
     A missing override file or a bad schedule raises ValuesError (a configuration error).
     """
-    if not VALUES_FILE.exists() and not override_files:
+    files = override_files(override_files_given)
+    if not VALUES_FILE.exists() and not files:
         return []
     try:
-        found = from_values(load_values(*(override_files or [])))
+        found = from_values(load_values(*files))
     except OSError as e:
         raise ValuesError(f"cannot read values file: {e}") from None
     except (KeyError, TypeError, AttributeError, yaml.YAMLError) as e:

@@ -19,8 +19,9 @@ def add_target_options(parser) -> None:
         action="append",
         default=[],
         metavar="FILE",
-        help="chart values override file, merged as `helm -f` does (repeatable): the entries "
-        "on this machine; in a cluster, what status compares suspensions with",
+        help="chart values override file, merged as `helm -f` does (repeatable; default: "
+        "CRONSUITE_VALUES): the entries on this machine; in a cluster, what status compares "
+        "suspensions with",
     )
     group.add_argument(
         "--request-timeout",

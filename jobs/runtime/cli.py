@@ -64,7 +64,8 @@ def build_parser() -> CommandParser:
         action="append",
         default=[],
         metavar="FILE",
-        help="chart values override file, merged as `helm -f` does (repeatable)",
+        help="chart values override file, merged as `helm -f` does (repeatable; default: "
+        "CRONSUITE_VALUES)",
     )
     # No -h of its own: `run NAME --help` is the job's help; parse() answers `run --help`.
     run = commands.add_parser(

@@ -25,14 +25,15 @@ def add_parser(commands) -> None:
         action="append",
         default=[],
         metavar="FILE",
-        help="chart values override file, merged as `helm -f` does (repeatable); SIGHUP "
-        "reads them again",
+        help="chart values override file, merged as `helm -f` does (repeatable; default: "
+        "CRONSUITE_VALUES); SIGHUP reads them again",
     )
 
 
 def schedule_command(args, stdout) -> int:
     from django.conf import settings
 
+    from jobs import entries
     from jobs.runtime import logs
     from jobs.scheduler import config
     from jobs.scheduler.clock import clock_for
@@ -44,14 +45,16 @@ def schedule_command(args, stdout) -> int:
     logs.configure(stdout, settings.LOG_FORMAT, settings.LOG_LEVEL, settings.SECRET_VALUES)
     clock = clock_for(settings.SCHEDULER_TEST_CLOCK_FILE)
 
+    files = entries.override_files(args.values)  # --values, else CRONSUITE_VALUES
+
     def load() -> config.Plan:
-        return config.load(args.values, settings.BACKGROUND_JOBS_ENABLED, clock.now())
+        return config.load(files, settings.BACKGROUND_JOBS_ENABLED, clock.now())
 
     plan = load()
     metrics = Metrics()
     server = observe(metrics, settings.SCHEDULER_METRICS_ADDRESS, settings.SCHEDULER_METRICS_PORT)
     scheduler = Scheduler(plan, clock, leadership(), metrics)
-    announce(scheduler, args.values, server)
+    announce(scheduler, files, server)
     wakeup = Wakeup()
     wakeup.install()
     try:

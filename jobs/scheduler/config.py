@@ -164,5 +164,3 @@ def planned(entry: entries.Entry, values: dict) -> Planned:
 def as_text(value) -> str:
     # As Helm writes a ConfigMap value: `true`, not Python's `True`.
     return str(value).lower() if isinstance(value, bool) else str(value)
-
-

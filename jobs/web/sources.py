@@ -8,6 +8,7 @@ entry (jobs/scheduler/, `python -m jobs schedule`), as the local scheduler runs 
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from pathlib import Path
 
 from django.conf import settings
 
@@ -18,7 +19,11 @@ from jobs.scheduler.models import EntrySchedule
 from jobs.suspensions import ON_THIS_MACHINE
 
 DEFAULT_TIMEOUT = 3600  # the chart's defaults.timeout, for an entry whose pod does not say
-VALUES_HERE = "the chart's values on this machine"
+
+
+def values_here() -> str:
+    files = ", ".join(["values.yaml", *chart.override_files()])
+    return f"the chart's values on this machine ({files})"
 
 
 @dataclass
@@ -63,7 +68,7 @@ def board_entries() -> Source:
             return from_values(on_this_machine=True)
         return from_cluster_or_values()
     except chart.ValuesError as e:  # a broken override file, say: the page says so
-        return Source(VALUES_HERE, [], problem=f"The chart's values cannot be read: {e}")
+        return Source(values_here(), [], problem=f"The chart's values cannot be read: {e}")
 
 
 def from_cluster_or_values() -> Source:
@@ -76,23 +81,28 @@ def from_cluster_or_values() -> Source:
 
 
 def chart_entries() -> list[chart.Entry]:
-    """The chart's entries, read again only when values.yaml changes: parsing it costs more than
-    the rest of the dashboard (bench/web.py), and it changes with a deploy, not a request."""
+    """The chart's entries (values.yaml and CRONSUITE_VALUES, as the local scheduler reads
+    them), read again only when one of those files changes: parsing them costs more than the
+    rest of the dashboard (bench/web.py), and they change with a deploy, not a request."""
+    files = (str(chart.VALUES_FILE), *chart.override_files())
+    return list(parsed_entries(chart.load, files, tuple(modified(f) for f in files)))
+
+
+def modified(path: str) -> int | None:
     try:
-        changed = chart.VALUES_FILE.stat().st_mtime_ns
+        return Path(path).stat().st_mtime_ns
     except OSError:
-        changed = None
-    return list(parsed_entries(chart.load, changed))
+        return None
 
 
 @lru_cache(maxsize=4)
-def parsed_entries(load, changed: int | None) -> tuple[chart.Entry, ...]:
-    return tuple(load())
+def parsed_entries(load, files: tuple[str, ...], changed: tuple) -> tuple[chart.Entry, ...]:
+    return tuple(load(list(files[1:])))
 
 
 def from_values(on_this_machine: bool) -> Source:
     found = [from_entry(entry) for entry in chart_entries()]
-    source = Source(VALUES_HERE, found, local=on_this_machine)
+    source = Source(values_here(), found, local=on_this_machine)
     if on_this_machine:
         add_local_suspensions(found)
         source.scheduler = add_local_schedules(found)

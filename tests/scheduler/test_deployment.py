@@ -51,7 +51,9 @@ def test_the_systemd_unit_stops_reloads_and_restarts_the_scheduler_as_it_expects
     unit.read(ROOT / "docs" / "scheduler.service")
     service = unit["Service"]
 
-    assert schedule_arguments(service["ExecStart"])[:2] == ["schedule", "--values"]
+    # The values come from CRONSUITE_VALUES in the environment file, which the web app shares.
+    assert schedule_arguments(service["ExecStart"]) == ["schedule"]
+    assert service["EnvironmentFile"].startswith("/etc/cronsuite/")
     # SIGHUP reloads; SIGTERM goes to the scheduler alone, which stops its children itself.
     assert service["ExecReload"] == "/bin/kill -HUP $MAINPID"
     assert service["KillMode"] == "mixed"

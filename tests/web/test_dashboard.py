@@ -1,7 +1,6 @@
 """The scheduler dashboard on one machine: every chart entry with its state, last outcome and
 error, last success, next run in words, Run now with a confirmation; staff only."""
 
-import functools
 import re
 from datetime import timedelta
 
@@ -143,12 +142,12 @@ def test_without_a_local_scheduler_it_says_nothing_runs_on_schedule(client):
 
 
 def test_a_values_file_that_cannot_be_read_is_said_on_the_page_and_by_the_api(
-    client, tmp_path, monkeypatch
+    client, tmp_path, settings
 ):
     broken = tmp_path / "values.yaml"
     broken.write_text("jobs:\n  housekeeping: [unclosed\n")
-    # As if the app were given this override file (a typo in it): the chart's values cannot load.
-    monkeypatch.setattr("jobs.entries.load", functools.partial(entries.load, [str(broken)]))
+    # The app is given this override file (a typo in it): the chart's values cannot load.
+    settings.CRONSUITE_VALUES = [str(broken)]
     log_in(client, "runs.view_jobrun", "runs.run_now")
 
     page = client.get(DASHBOARD)
