@@ -6,26 +6,16 @@ is in docs/operations.md: Helm 3 and Helm 4's client-side apply set it back to t
 values; Helm 4's server-side apply stops on a conflict naming our field manager.
 """
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from jobs.suspensions import RESUMED, SUSPENDED, Change
 from k8s.client import FIELD_MANAGER, Cluster
 
 ANNOTATION = "cronsuite.io/suspension"  # "suspended" or "resumed": the last change we made
 BY = "cronsuite.io/suspension-by"
 AT = "cronsuite.io/suspension-at"
 REASON = "cronsuite.io/suspension-reason"
-SUSPENDED, RESUMED = "suspended", "resumed"
-
-
-@dataclass(frozen=True)
-class Change:
-    """The last suspend or resume made through cronsuite, as the annotations record it."""
-
-    action: str  # SUSPENDED or RESUMED
-    by: str
-    at: datetime | None
-    reason: str = ""
+__all__ = ["RESUMED", "SUSPENDED", "Change"]  # here too: the annotations' words
 
 
 def last_change(cronjob: dict) -> Change | None:

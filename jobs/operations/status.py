@@ -11,7 +11,8 @@ from jobs import entries as chart_entries
 from jobs.models import JobRun
 from jobs.operations.target import Target, resolve
 from jobs.runtime.errors import JobFailed
-from k8s.suspension import RESUMED, SUSPENDED, Change
+from jobs.scheduler.claims import fired
+from jobs.suspensions import SUSPENDED, Change
 
 NO_CRONJOBS = (
     "No CronJob here carries the chart's label cronsuite.io/entry: is the release in another "
@@ -90,21 +91,16 @@ def from_cluster(target: Target, values: dict) -> list[EntryStatus]:
     return found
 
 
-def local_change(entry: str) -> Change | None:
-    record = suspensions.latest(entry)
-    if record is None:
-        return None
-    action = SUSPENDED if record.suspended else RESUMED
-    return Change(action, record.changed_by, record.changed_at, record.reason)
-
-
 def on_this_machine(values: dict) -> list[EntryStatus]:
-    """The values' entries as the local scheduler runs them: a local suspension holds one too."""
+    """The values' entries as the local scheduler runs them: a local suspension holds one too,
+    and its last fire is its lastScheduleTime, as the dashboard shows them (jobs/web/sources.py)."""
+    names = list(values)
+    changes, fires = suspensions.latest_changes(names), fired(names)
     found = []
     for entry in values.values():
         runs = JobRun.objects.filter(entry=entry.name)
         success = runs.filter(status=JobRun.Status.SUCCEEDED).first()
-        scheduled = runs.filter(trigger=JobRun.Trigger.SCHEDULED).first()
+        change, fire = changes.get(entry.name), fires.get(entry.name)
         found.append(
             EntryStatus(
                 entry=entry.name,
@@ -112,10 +108,10 @@ def on_this_machine(values: dict) -> list[EntryStatus]:
                 args=entry.args,
                 schedule=entry.schedule,
                 time_zone=entry.time_zone,
-                suspended=entry.suspended or suspensions.is_suspended(entry.name),
+                suspended=entry.suspended or bool(change and change.action == SUSPENDED),
                 values_suspended=entry.suspended,
-                change=local_change(entry.name),
-                last_schedule=scheduled.started_at if scheduled else None,
+                change=change,
+                last_schedule=fire.last_schedule_time if fire else None,
                 last_success=success.finished_at if success else None,
                 active=[f"run {r.pk} on {r.host or 'this machine'}" for r in running(runs)],
             )

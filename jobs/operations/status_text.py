@@ -5,7 +5,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 
 from jobs.operations.text import wrapped
-from k8s.suspension import SUSPENDED
+from jobs.suspensions import SUSPENDED
 
 LABEL = 16  # "last scheduled: "
 # An error summary is the first line of the run's error, this long at most.

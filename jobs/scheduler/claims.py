@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from jobs import suspensions
-from jobs.models import JobRun, SuspensionRecord
+from jobs.models import JobRun
 from jobs.runtime.vocabulary import ExitCode, Status
 from jobs.scheduler.models import EntrySchedule
 
@@ -25,10 +25,14 @@ FIRED_BY = f"{socket.gethostname()}:{os.getpid()}"[:253]
 def last_fires(names: list[str]) -> dict[str, datetime]:
     """The last due time fired for each entry that has one."""
     try:
-        rows = EntrySchedule.objects.filter(entry__in=names)
-        return {row.entry: row.last_schedule_time for row in rows}
+        return {name: row.last_schedule_time for name, row in fired(names).items()}
     finally:
         connection.close()  # a long-lived process keeps no connection a server may drop
+
+
+def fired(names: list[str]) -> dict[str, EntrySchedule]:
+    """Each entry's last fire here (its `lastScheduleTime`, and who fired it), if it has one."""
+    return {row.entry: row for row in EntrySchedule.objects.filter(entry__in=names)}
 
 
 def claim(dues: dict[str, datetime]) -> tuple[set[str], set[str]]:
@@ -36,17 +40,10 @@ def claim(dues: dict[str, datetime]) -> tuple[set[str], set[str]]:
     transaction on one connection: each due time is fired once, ever."""
     try:
         with transaction.atomic():
-            held = {name for name in ever_suspended(list(dues)) if suspensions.is_suspended(name)}
+            held = suspensions.held(list(dues))
             return _claim({name: due for name, due in dues.items() if name not in held}), held
     finally:
         connection.close()
-
-
-def ever_suspended(names: list[str]) -> set[str]:
-    """The entries with any suspend or resume record on this machine: usually none, so one query
-    answers for 200 due entries and is_suspended() is asked only about these."""
-    rows = SuspensionRecord.objects.filter(entry__in=names, location=suspensions.ON_THIS_MACHINE)
-    return set(rows.order_by().values_list("entry", flat=True).distinct())
 
 
 def _claim(dues: dict[str, datetime]) -> set[str]:

@@ -13,10 +13,10 @@ from pathlib import Path
 from django.conf import settings
 
 from jobs import entries as chart
-from jobs.models import SuspensionRecord
+from jobs import suspensions
 from jobs.runtime.errors import ConfigurationError, JobFailed
+from jobs.scheduler.claims import fired
 from jobs.scheduler.models import EntrySchedule
-from jobs.suspensions import ON_THIS_MACHINE
 
 DEFAULT_TIMEOUT = 3600  # the chart's defaults.timeout, for an entry whose pod does not say
 
@@ -124,24 +124,17 @@ def from_entry(entry: chart.Entry) -> BoardEntry:
 
 def add_local_suspensions(found: list[BoardEntry]) -> None:
     """`python -m jobs suspend` on this machine: the latest record of each entry decides."""
-    records = SuspensionRecord.objects.filter(
-        entry__in=[e.name for e in found], location=ON_THIS_MACHINE
-    )
-    latest = {}
-    for record in records.order_by("changed_at", "id"):
-        latest[record.entry] = record
+    changes = suspensions.latest_changes([e.name for e in found])
     for entry in found:
-        record = latest.get(entry.name)
-        if record is not None:
-            entry.suspended = entry.suspended or record.suspended
-            action = "suspended" if record.suspended else "resumed"
-            why = f": {record.reason}" if record.reason else ""
-            entry.suspension = f"{action} by {record.changed_by}{why}"
+        change = changes.get(entry.name)
+        if change is not None:
+            entry.suspended = entry.suspended or change.action == suspensions.SUSPENDED
+            entry.suspension = change.sentence
 
 
 def add_local_schedules(found: list[BoardEntry]) -> EntrySchedule | None:
     """The local scheduler's last fire of each entry; returns its latest fire of any."""
-    fires = {f.entry: f for f in EntrySchedule.objects.filter(entry__in=[e.name for e in found])}
+    fires = fired([e.name for e in found])
     for entry in found:
         if entry.name in fires:
             entry.last_schedule = fires[entry.name].last_schedule_time
@@ -192,8 +185,7 @@ def from_cronjob(cronjob: dict, in_values: chart.Entry | None, compare: bool) ->
     )
     entry.drift = drift(entry, in_values) if compare else []
     if state.change is not None:
-        why = f": {state.change.reason}" if state.change.reason else ""
-        entry.suspension = f"{state.change.action} by {state.change.by}{why}"
+        entry.suspension = state.change.sentence
     return entry
 
 

@@ -3,7 +3,6 @@ the chart's CronJobs as helm renders them), where they drift from the chart's va
 and Run now creates the Job from the live CronJob, override-only entries included."""
 
 import copy
-import functools
 import json
 import re
 from datetime import UTC, datetime
@@ -12,7 +11,6 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.test import Client
 
-from jobs import entries
 from k8s.suspension import patch as suspension_patch
 from tests.support.chart import NAMESPACE
 from tests.support.operations import CRONJOBS, JOBS, emulate, in_thread, rendered_cronjobs
@@ -127,12 +125,12 @@ async def test_without_the_api_server_it_shows_the_values_and_says_why(
 
 
 async def test_with_values_it_cannot_read_it_still_shows_the_live_cronjobs(
-    cluster, client, tmp_path, monkeypatch
+    cluster, client, tmp_path, settings
 ):
     broken = tmp_path / "values.yaml"
     broken.write_text("jobs: [unclosed\n")
-    # As if the app were given this override file (a typo in it): the chart's values cannot load.
-    monkeypatch.setattr("jobs.entries.load", functools.partial(entries.load, [str(broken)]))
+    # The app is given this override file (a typo in it): the chart's values cannot load.
+    settings.CRONSUITE_VALUES = [str(broken)]
     await in_thread(log_in, client, "runs.view_jobrun")
 
     html = await in_thread(page_of, client, "/admin/scheduler/")
