@@ -3,9 +3,9 @@ readable error, and the problems found in a fetched document.
 
 Every failure is a FetchFailed whose message says why in a few words and never where: URLs carry
 credentials, and keys in their query. A message that names the URL takes it from the error's
-`url`, already shown through app.env.shown_url. The timeout is requests' own, for connecting and
-for each read: a peer that trickles its answer a byte at a time can hold a fetch longer (a job's
-deadline still stops it).
+`url`, already shown through app.env.shown_url. The timeout bounds the whole fetch, not only
+each read (app/bounded.py): a peer that trickles its answer a byte at a time is a peer that did
+not answer in time.
 
 requests is imported inside the functions: it costs a process about 100 ms, which a job that
 fetches nothing (or a check of a peer that is not configured) must not pay (bench/startup.py).
@@ -13,6 +13,7 @@ fetches nothing (or a check of a peer that is not configured) must not pay (benc
 
 import re
 
+from app.bounded import within
 from app.env import shown_url
 
 MAX_PROBLEMS_SHOWN = 5
@@ -83,11 +84,14 @@ def failure(error: Exception, url: str, timeout: float) -> FetchFailed:
 
 
 def get(url: str, timeout: float, **options):
-    """requests.get(url, **options) with a timeout; FetchFailed when no answer comes."""
+    """requests.get(url, **options), its whole answer within `timeout` seconds; FetchFailed
+    when it does not come."""
     import requests  # here, not above: see the module's docstring
 
     try:
-        return requests.get(url, timeout=timeout, **options)
+        return within(timeout, lambda: requests.get(url, timeout=timeout, **options), name="get")
+    except TimeoutError:  # ours: the answer was still coming, a byte at a time
+        raise NoAnswer(url, timeout, "Timeout") from None
     except requests.RequestException as e:
         raise failure(e, url, timeout) from e
 

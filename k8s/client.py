@@ -8,7 +8,6 @@ this machine instead.
 """
 
 import json
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,6 +17,7 @@ import yaml
 from kubernetes import client, config
 from kubernetes.config import incluster_config, kube_config
 
+from app.bounded import within
 from jobs.runtime.errors import ConfigurationError, JobFailed
 
 # Seconds one API call may take, whole (connect, send, every read): a hung API server must not
@@ -76,7 +76,8 @@ class Cluster:
         kwargs.update(_preload_content=False, _request_timeout=self.timeout)
         action = f"{verb} {resource} in namespace {namespace}"
         try:
-            response = within(self.timeout, lambda: method(*args, **kwargs))
+            call = lambda: method(*args, **kwargs)  # noqa: E731
+            response = within(self.timeout, call, name="kubernetes-api-call")
         except client.ApiException as e:
             raise refusal(e, verb, resource, namespace, self.server) from None
         except (urllib3.exceptions.HTTPError, OSError) as e:
@@ -101,29 +102,6 @@ def decode(data: bytes):
         return json.loads(text)
     except ValueError:
         return text  # a pod's log
-
-
-def within(timeout: float, call):
-    """The answer of `call()` if it comes within `timeout` seconds, else TimeoutError. urllib3's
-    timeouts are per socket operation, so a server that trickles a byte a second could hold the
-    call forever; the call runs in a daemon thread, left behind if it is late (a command ends
-    soon after, and the thread never keeps a process alive)."""
-    outcome = {}
-
-    def attempt():
-        try:
-            outcome["answer"] = call()
-        except BaseException as e:  # noqa: BLE001 - raised again in the caller's thread
-            outcome["error"] = e
-
-    thread = threading.Thread(target=attempt, name="kubernetes-api-call", daemon=True)
-    thread.start()
-    thread.join(timeout)
-    if thread.is_alive():
-        raise TimeoutError(f"no answer within {timeout:g} s")
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["answer"]
 
 
 def timed_out(error: BaseException) -> bool:

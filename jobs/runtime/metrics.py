@@ -5,7 +5,6 @@ carries: a failed run therefore leaves the previous last-success timestamp in pl
 """
 
 import math
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.error import HTTPError, URLError
@@ -13,6 +12,7 @@ from urllib.error import HTTPError, URLError
 from prometheus_client import CollectorRegistry, Gauge, pushadd_to_gateway
 from prometheus_client.exposition import basic_auth_handler, default_handler
 
+from app.bounded import within
 from app.env import shown_url
 from jobs.runtime.vocabulary import FAILURES, RUN_STATUSES, Status, Trigger
 
@@ -166,31 +166,13 @@ def within_timeout(handler: Callable) -> Callable:
     """Bounds the whole request by its timeout. urllib's timeout is per socket operation, so a
     Pushgateway that answers a byte a second (or a name that takes long to resolve) would hold
     the push for as long as it likes. The request runs in a daemon thread, left behind if it has
-    not finished in time: the process ends soon after, and the thread never keeps it alive."""
+    not finished in time (app/bounded.py)."""
 
     def handler_within(url, method, timeout, headers, data):
         request = handler(url, method, timeout, headers, data)
-        return lambda: finish_within(request, timeout)
+        return lambda: within(timeout, request, name="pushgateway-push")
 
     return handler_within
-
-
-def finish_within(request: Callable[[], None], timeout: float) -> None:
-    errors: list[Exception] = []
-
-    def attempt():
-        try:
-            request()
-        except Exception as e:  # noqa: BLE001 - raised again in the caller's thread below
-            errors.append(e)
-
-    thread = threading.Thread(target=attempt, name="pushgateway-push", daemon=True)
-    thread.start()
-    thread.join(timeout)
-    if thread.is_alive():
-        raise TimeoutError(f"no complete answer within {round(timeout, 1):g} s")
-    if errors:
-        raise errors[0]
 
 
 def reason(error: Exception) -> str:

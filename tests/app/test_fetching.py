@@ -16,7 +16,7 @@ from app.fetching import (
     fetch_json,
     get,
 )
-from tests.support.hung_peers import silent
+from tests.support.hung_peers import silent, trickling
 from tests.support.peers import Reply, ScriptedServer
 from tests.support.processes import ROOT, free_port
 
@@ -81,6 +81,17 @@ def test_it_gives_up_on_a_peer_that_never_answers():
     assert (raised.value.timeout, raised.value.url) == (0.5, f"{peer.url}/healthz")
     # It should have asked once: a timeout is not retried.
     assert len(peer.arrivals) == 1
+
+
+def test_it_gives_up_on_a_peer_that_trickles_its_answer():
+    # A byte a second: every read succeeds, so requests' own timeout (per read) never fires.
+    with trickling() as peer:
+        with pytest.raises(NoAnswer) as raised:
+            fetch_json(f"{peer.url}/records?key={KEY}", timeout=1.5)
+
+    # It should give up at the timeout, not once the whole answer has crawled in.
+    assert str(raised.value) == "no answer within 1.5 s"
+    assert raised.value.url == f"{peer.url}/records"
 
 
 def test_it_passes_its_options_to_requests():

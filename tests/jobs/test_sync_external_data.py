@@ -7,6 +7,7 @@ import pytest
 
 from app.external.models import ExternalRecord
 from jobs.models import JobRun
+from tests.support.hung_peers import trickling
 from tests.support.peers import Reply, ScriptedServer
 from tests.support.processes import free_port, run_job
 
@@ -159,6 +160,17 @@ def test_it_exits_1_when_the_source_is_too_slow():
 
     assert result.returncode == 1
     assert result.summary["error"] == "EXTERNAL_DATA_URL did not answer within 1 s."
+
+
+def test_it_exits_1_when_the_source_trickles_its_answer():
+    # A byte a second: each read succeeds, so only a bound on the whole fetch ends it.
+    with trickling() as peer:
+        result = sync(f"{peer.url}/export.json", EXTERNAL_DATA_TIMEOUT=2)
+
+    # It should give up at its timeout, as for a peer that never answers, and write nothing.
+    assert result.returncode == 1
+    assert result.summary["error"] == "EXTERNAL_DATA_URL did not answer within 2 s."
+    assert not ExternalRecord.objects.exists()
 
 
 def test_it_exits_2_when_the_url_is_not_set():
