@@ -72,6 +72,11 @@ class Entry:
     suspended: bool
     settings: dict = field(repr=False)
 
+    @property
+    def command(self) -> str:
+        """What it runs, as `python -m jobs run` takes it: the job and its arguments."""
+        return " ".join([self.job, *self.args])
+
     def next_runs(self, now: datetime | None = None, count: int = 3) -> list[datetime]:
         return cron.next_runs(self.schedule, self.time_zone, now, count)
 
@@ -120,6 +125,18 @@ def from_values(values: dict) -> list[Entry]:
                 )
             )
     return found
+
+
+def add_values_option(parser, more: str = "") -> None:
+    """`--values FILE`, as every command that reads the entries takes it; `more` ends its help."""
+    parser.add_argument(
+        "--values",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="chart values override file, merged as `helm -f` does (repeatable; default: "
+        f"CRONSUITE_VALUES){more}",
+    )
 
 
 def override_files(given: list[str] | None = None) -> list[str]:

@@ -1,6 +1,7 @@
 """The verbs' command lines, registered in jobs/runtime/cli.py. Each command imports its module
 (and the Kubernetes client) only when it runs, so `python -m jobs run` never pays for them."""
 
+from jobs.entries import add_values_option
 from jobs.runtime.options import positive_int
 
 REQUEST_TIMEOUT = 10
@@ -14,14 +15,8 @@ def add_target_options(parser) -> None:
     group.add_argument("--release", help="only this Helm release's CronJobs")
     group.add_argument("--kubeconfig", metavar="FILE", help="kubeconfig (default: KUBECONFIG)")
     group.add_argument("--local", action="store_true", help="this machine, even with a cluster")
-    group.add_argument(
-        "--values",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="chart values override file, merged as `helm -f` does (repeatable; default: "
-        "CRONSUITE_VALUES): the entries on this machine; in a cluster, what status compares "
-        "suspensions with",
+    add_values_option(
+        group, ": the entries on this machine; in a cluster, what status compares suspensions with"
     )
     group.add_argument(
         "--request-timeout",

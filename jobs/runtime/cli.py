@@ -8,6 +8,7 @@ import sys
 
 from django.core.exceptions import ImproperlyConfigured
 
+from jobs.entries import add_values_option
 from jobs.operations.commands import OPERATIONS
 from jobs.operations.commands import add_parsers as add_operation_parsers
 from jobs.runtime.database import close_connections
@@ -59,14 +60,7 @@ def build_parser() -> CommandParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     listing = commands.add_parser("list", help="list every job and its options")
     listing.add_argument("--json", action="store_true", help="machine-readable output")
-    listing.add_argument(
-        "--values",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="chart values override file, merged as `helm -f` does (repeatable; default: "
-        "CRONSUITE_VALUES)",
-    )
+    add_values_option(listing)
     # No -h of its own: `run NAME --help` is the job's help; parse() answers `run --help`.
     run = commands.add_parser(
         "run",

@@ -62,9 +62,8 @@ def format_entries(
     lines = []
     for e in found:
         state = "suspended" if e.suspended else "active"
-        command = " ".join([e.job, *e.args])
         lines.append(f"{e.name}  [{state}]")
-        lines.append(f"    runs:     {command}")
+        lines.append(f"    runs:     {e.command}")
         lines.append(f"    schedule: {e.schedule} ({e.time_zone})")
         lines.extend(wrapped(next_runs(e, now, count), "    next:     "))
         for warning in e.dst_warnings(now):

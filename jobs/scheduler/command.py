@@ -6,6 +6,8 @@ Only the parser is built on the way to other commands: everything else is import
 scheduler starts.
 """
 
+from jobs.entries import add_values_option
+
 DESCRIPTION = (
     "Run the chart's schedule entries on this machine, without Kubernetes: each due entry "
     "starts `python -m jobs run JOB ARGS` as its CronJob would. One scheduler per database "
@@ -20,14 +22,7 @@ def add_parser(commands) -> None:
         help="run the chart's schedules on this machine (no Kubernetes)",
         description=DESCRIPTION,
     )
-    parser.add_argument(
-        "--values",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="chart values override file, merged as `helm -f` does (repeatable; default: "
-        "CRONSUITE_VALUES); SIGHUP reads them again",
-    )
+    add_values_option(parser, "; SIGHUP reads them again")
 
 
 def schedule_command(args, stdout) -> int:

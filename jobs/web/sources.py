@@ -5,7 +5,7 @@ said beside them. On one machine, the chart's values, with the suspensions made 
 `python -m jobs suspend` (jobs/suspensions.py) and the local scheduler's last fire of each
 entry (jobs/scheduler/, `python -m jobs schedule`), as the local scheduler runs them."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -27,22 +27,14 @@ def values_here() -> str:
 
 
 @dataclass
-class BoardEntry:
-    name: str
-    job: str
-    args: list[str]
-    schedule: str
-    time_zone: str
-    suspended: bool
-    timeout_seconds: int
+class BoardEntry(chart.Entry):
+    """An entry as it runs: the chart's (settings included), or its CronJob's (no settings)."""
+
+    timeout_seconds: int = DEFAULT_TIMEOUT
     cronjob: str = ""  # in a cluster: the CronJob Run now creates its Job from
     drift: list[str] = field(default_factory=list)  # how the cluster differs from the values
     suspension: str = ""  # who suspended or resumed it last, when, why
     last_schedule: datetime | None = None  # lastScheduleTime, the CronJob's or the local one
-
-    @property
-    def command(self) -> str:
-        return " ".join([self.job, *self.args])
 
 
 @dataclass
@@ -111,12 +103,7 @@ def from_values(on_this_machine: bool) -> Source:
 
 def from_entry(entry: chart.Entry) -> BoardEntry:
     return BoardEntry(
-        name=entry.name,
-        job=entry.job,
-        args=entry.args,
-        schedule=entry.schedule,
-        time_zone=entry.time_zone,
-        suspended=entry.suspended,
+        **{f.name: getattr(entry, f.name) for f in fields(chart.Entry)},
         timeout_seconds=int(entry.settings.get("timeout") or DEFAULT_TIMEOUT),
         cronjob=f"{settings.CRONSUITE_CRONJOB_PREFIX or ''}{entry.name}",
     )
@@ -179,6 +166,7 @@ def from_cronjob(cronjob: dict, in_values: chart.Entry | None, compare: bool) ->
         schedule=state.schedule,
         time_zone=state.time_zone,
         suspended=state.suspended,
+        settings={},  # a CronJob's are its spec; what the board needs of them is below
         timeout_seconds=pod_timeout(cronjob),
         cronjob=state.cronjob,
         last_schedule=state.last_schedule,
