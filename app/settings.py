@@ -100,6 +100,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every page of the admin and the scheduler dashboard is staff only: 403 and a page that
+    # says so for anyone else, decided in that one place (named, not imported: app/ never
+    # imports jobs/).
+    "jobs.web.staff_only.StaffOnlyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

@@ -16,7 +16,7 @@ urlpatterns = [
     ),
     # The Schedules page's old address, and the old scheduler dashboard's and login addresses.
     path("admin/entries/", to_dashboard, name="admin-entries"),
-    re_path(r"^scheduler-admin/?$", to_dashboard),
+    re_path(r"^scheduler-admin/?$", to_dashboard, name="old-scheduler-dashboard"),
     re_path(
         r"^api/auth/login/?$",
         RedirectView.as_view(url="/admin/login/?next=/admin/scheduler/"),
@@ -27,6 +27,6 @@ urlpatterns = [
     path("api/admin/scheduler/trigger", api.Trigger.as_view(), name="scheduler-run-now"),
     path("api/admin/scheduler/statistics", api.Statistics.as_view(), name="scheduler-statistics"),
     path("api/admin/scheduler/runs/<str:name>", api.Run.as_view(), name="scheduler-run"),
-    re_path(r"^api/admin/(?P<path>.*)$", api.no_such_endpoint),
+    re_path(r"^api/admin/(?P<path>.*)$", api.NoSuchEndpoint.as_view()),
     path("healthz", health.healthz, name="healthz"),
 ]

@@ -4,7 +4,6 @@ Django REST framework views: a staff user's token (`Authorization: Bearer TOKEN`
 session (POSTs with the CSRF token); every answer, refusals included, is JSON (jobs/web/auth.py).
 """
 
-from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework import status as http
@@ -155,6 +154,10 @@ class Statistics(APIView):
         return Response({"created_at": when(snapshot.created_at), **snapshot.as_dict()})
 
 
-def no_such_endpoint(request, path: str = ""):
-    """Any other URL under the API answers JSON too, not Django's HTML 404 page."""
-    return JsonResponse({"error": f"No API endpoint {request.path}."}, status=404)
+class NoSuchEndpoint(APIView):
+    """Any other URL under the API answers JSON too, not Django's HTML 404 page; and only once
+    the caller is staff (401 or 403 before), like every endpoint: the API's map is staff's."""
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        # Every method comes here (the view defines none) after authentication and permissions.
+        raise NotFound(f"No API endpoint {request.path}.")
