@@ -148,3 +148,41 @@ def test_the_pages_are_styled_with_debug_off(browser):
     assert header.value_of_css_property("background-color") not in ("rgba(0, 0, 0, 0)", "")
     sheets = browser.script("return [...document.styleSheets].map(s => s.href)")
     assert any("/static/admin/css/base." in (href or "") for href in sheets)
+
+
+def test_who_is_not_logged_in_gets_a_staff_only_page_with_a_way_to_log_in(browser):
+    operator()
+
+    browser.open("/admin/scheduler/")
+    browser.screenshot("staff-only")
+
+    # It should say why, in the admin's style, and lead to the login, then back to the page.
+    assert text(browser, "h1") == "Staff only" and "not logged in" in text(browser, "#content")
+    assert browser.find("#header").value_of_css_property("background-color") != "rgba(0, 0, 0, 0)"
+    browser.find("#content-main a").click()
+    browser.find("#id_username").send_keys("olga")
+    browser.find("#id_password").send_keys("a-long-password")
+    browser.find("input[type=submit]").click()
+    browser.wait_for(lambda: browser.find_all("#entries"), "the dashboard after logging in")
+
+
+def test_the_board_says_the_session_ended_instead_of_showing_the_403_page(browser):
+    operator()
+    browser.log_in("olga", "a-long-password", then="/admin/scheduler/")
+    browser.wait_for(lambda: browser.find_all("#entries"), "the dashboard")
+
+    browser.driver.delete_cookie("sessionid")  # logged out, as when the session expires
+
+    # At the next refresh (every 30 s) it should say so, with a link to log in again...
+    status = browser.wait_for(
+        lambda: (
+            "session has ended" in text(browser, "#board-status") and browser.find("#board-status")
+        ),
+        "the board's next refresh",
+        timeout=45,
+    )
+    link = status.find_element("css selector", "a")
+    assert link.get_attribute("href").endswith("/admin/login/?next=/admin/scheduler/")
+    # ...and keep the board it had, never the refusal's page inside it.
+    assert browser.find_all("#board #entries") and not browser.find_all("#board h1")
+    browser.screenshot("dashboard-session-ended")

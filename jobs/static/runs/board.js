@@ -42,13 +42,26 @@
     timer = setTimeout(refresh, following() ? FOLLOW_EVERY : every);
   }
 
+  // Logged out meanwhile (elsewhere, or the session expired): the fragment answers 403 with a
+  // "staff only" page, never injected into the board. Say so, link to the login page, and stop
+  // refreshing: nothing will change until someone logs in again.
+  function sessionEnded() {
+    const link = document.createElement("a");
+    link.href = board.dataset.loginUrl;
+    link.textContent = "Log in again";
+    say("Your session has ended: the board is no longer refreshed. ", true);
+    status.append(link, ".");
+    clearTimeout(timer);
+  }
+
   async function refresh() {
     try {
       const response = await fetch(board.dataset.url, { credentials: "same-origin" });
-      // Logged out meanwhile: the admin answers with its login page, not a board.
-      if (!response.ok || response.redirected) {
-        throw new Error("the server answered " + response.status + (response.redirected ? " (logged out?)" : ""));
+      if (response.status === 403 || response.redirected) {
+        sessionEnded();
+        return;
       }
+      if (!response.ok) throw new Error("the server answered " + response.status);
       board.innerHTML = await response.text();
       if (followed && !following()) {
         const row = followedRow();
