@@ -53,7 +53,7 @@ def test_status_lists_every_entry_with_its_state_and_last_outcome(client):
     assert statistics["schedule_in_words"] == "At minute 0 past every sixth hour (UTC)"
     assert entries["housekeeping"]["last_run"] is None and entries["housekeeping"]["state"] == "new"
     assert len(entries["health-check"]["next_runs"]) == 3
-    assert body["source"] == "the chart's values on this machine"
+    assert body["source"] == "the chart's values on this machine (values.yaml)"
 
 
 def test_an_anonymous_caller_gets_401_in_json_saying_how_to_authenticate(client):
