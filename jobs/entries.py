@@ -127,18 +127,6 @@ def from_values(values: dict) -> list[Entry]:
     return found
 
 
-def add_values_option(parser, more: str = "") -> None:
-    """`--values FILE`, as every command that reads the entries takes it; `more` ends its help."""
-    parser.add_argument(
-        "--values",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="chart values override file, merged as `helm -f` does (repeatable; default: "
-        f"CRONSUITE_VALUES){more}",
-    )
-
-
 def override_files(given: list[str] | None = None) -> list[str]:
     """The override files of this machine: those given (--values), else CRONSUITE_VALUES, so
     the scheduler, the dashboard and every command read the same entries without repeating it."""

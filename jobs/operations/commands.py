@@ -1,8 +1,7 @@
 """The verbs' command lines, registered in jobs/runtime/cli.py. Each command imports its module
 (and the Kubernetes client) only when it runs, so `python -m jobs run` never pays for them."""
 
-from jobs.entries import add_values_option
-from jobs.runtime.options import positive_int
+from jobs.runtime.options import add_values_option, positive_int
 
 REQUEST_TIMEOUT = 10
 START_TIMEOUT = 300

@@ -8,12 +8,11 @@ import sys
 
 from django.core.exceptions import ImproperlyConfigured
 
-from jobs.entries import add_values_option
 from jobs.operations.commands import OPERATIONS
 from jobs.operations.commands import add_parsers as add_operation_parsers
 from jobs.runtime.database import close_connections
 from jobs.runtime.errors import JobFailed, exit_code_for
-from jobs.runtime.options import ArgumentParser, split_options
+from jobs.runtime.options import ArgumentParser, add_values_option, split_options
 from jobs.runtime.vocabulary import ExitCode
 from jobs.scheduler.command import add_parser as add_schedule_parser
 from jobs.scheduler.command import schedule_command

@@ -2,15 +2,13 @@
 
 Each push builds a fresh registry and uses POST (pushadd), which replaces only the metrics it
 carries: a failed run therefore leaves the previous last-success timestamp in place.
+prometheus_client is imported only to push: a run with no Pushgateway never loads it.
 """
 
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.error import HTTPError, URLError
-
-from prometheus_client import CollectorRegistry, Gauge, pushadd_to_gateway
-from prometheus_client.exposition import basic_auth_handler, default_handler
 
 from app.bounded import within
 from app.env import shown_url
@@ -53,12 +51,19 @@ GAUGES = {
 }
 
 
+@dataclass
+class Family:
+    documentation: str
+    label_names: tuple[str, ...]
+    values: dict[tuple[str, ...], float]  # label values -> value
+
+
 class Metrics:
-    """The gauges of one push, in a fresh registry (never the default one)."""
+    """The gauges of one push, as plain values: the registry client_python pushes is built only
+    when there is a Pushgateway to push to, so a run without one never imports it."""
 
     def __init__(self):
-        self.registry = CollectorRegistry()
-        self._gauges: dict[str, Gauge] = {}
+        self.families: dict[str, Family] = {}
 
     def set(self, name: str, value: float, **labels: str) -> None:
         """One of the runtime's gauges (GAUGES), by its name after the prefix."""
@@ -68,10 +73,25 @@ class Metrics:
     def gauge(self, name: str, documentation: str, value: float, labels: Mapping | None = None):
         """Any gauge by its full name: how jobs add their own (application statistics)."""
         labels = dict(labels or {})
-        if name not in self._gauges:
-            self._gauges[name] = Gauge(name, documentation, list(labels), registry=self.registry)
-        gauge = self._gauges[name]
-        (gauge.labels(**labels) if labels else gauge).set(value)
+        family = self.families.setdefault(name, Family(documentation, tuple(labels), {}))
+        family.values[tuple(str(labels[n]) for n in family.label_names)] = value
+
+    def value(self, name: str, **labels: str) -> float | None:
+        """A gauge's value as it will be pushed (full name), or None if it was never set."""
+        family = self.families.get(name)
+        key = tuple(str(labels[n]) for n in family.label_names) if family else ()
+        return family.values.get(key) if family else None
+
+    def registry(self):
+        """A fresh CollectorRegistry (never the default one) holding every gauge."""
+        from prometheus_client import CollectorRegistry, Gauge
+
+        registry = CollectorRegistry()
+        for name, family in self.families.items():
+            gauge = Gauge(name, family.documentation, family.label_names, registry=registry)
+            for key, value in family.values.items():
+                (gauge.labels(*key) if key else gauge).set(value)
+        return registry
 
     def state_set(self, name: str, states, current: str) -> None:
         (label,) = GAUGES[name][1]
@@ -155,6 +175,7 @@ def skip_metrics(when: float) -> Metrics:
 
 def basic_auth(username: str, password: str) -> Callable:
     """client_python's basic_auth_handler with the credentials bound, as its docs show."""
+    from prometheus_client.exposition import basic_auth_handler
 
     def handler(url, method, timeout, headers, data):
         return basic_auth_handler(url, method, timeout, headers, data, username, password)
@@ -196,11 +217,13 @@ class Pusher:
         grouping_key: dict[str, str],
         log,
         timeout: float,
-        handler: Callable = default_handler,
+        handler: Callable | None = None,  # client_python's default_handler when None
     ):
+        from prometheus_client.exposition import default_handler
+
         self.url, self.job, self.grouping_key = url, job, grouping_key
         self.log, self.timeout = log, timeout
-        self.handler = within_timeout(handler)
+        self.handler = within_timeout(handler or default_handler)
         self.shown_url = shown_url(url)
 
     def announce(self) -> None:
@@ -208,11 +231,13 @@ class Pusher:
 
     def push(self, metrics: Metrics, timeout: float) -> bool:
         """One POST, over within `timeout` seconds whatever the Pushgateway does."""
+        from prometheus_client import pushadd_to_gateway
+
         try:
             pushadd_to_gateway(
                 self.url,
                 job=self.job,
-                registry=metrics.registry,
+                registry=metrics.registry(),
                 grouping_key=self.grouping_key,
                 timeout=timeout,
                 handler=self.handler,
@@ -251,5 +276,5 @@ def pusher_for(
 ):
     if not url:
         return NullPusher(log)
-    handler = basic_auth(*credentials) if credentials else default_handler
+    handler = basic_auth(*credentials) if credentials else None
     return Pusher(url, job, grouping_key, log, timeout, handler)

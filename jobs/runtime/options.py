@@ -48,3 +48,15 @@ def split_options(namespace: argparse.Namespace) -> tuple[dict, dict]:
     options = vars(namespace)
     runtime = {key: options.pop(key) for key in RUNTIME_OPTIONS}
     return runtime, options
+
+
+def add_values_option(parser, more: str = "") -> None:
+    """`--values FILE`, as every command that reads the entries takes it; `more` ends its help."""
+    parser.add_argument(
+        "--values",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="chart values override file, merged as `helm -f` does (repeatable; default: "
+        f"CRONSUITE_VALUES){more}",
+    )

@@ -6,7 +6,7 @@ Only the parser is built on the way to other commands: everything else is import
 scheduler starts.
 """
 
-from jobs.entries import add_values_option
+from jobs.runtime.options import add_values_option
 
 DESCRIPTION = (
     "Run the chart's schedule entries on this machine, without Kubernetes: each due entry "

@@ -266,7 +266,22 @@ def test_stats_stores_a_snapshot_and_the_application_gauges(alice):
         "messages_last_24h": 3,  # the two created "now" by default and the one an hour ago
     }
     assert run.counts == Counter(snapshots=1)
-    assert run.metrics
+    # It should push the same figures as application gauges with the run's end metrics.
+    pushed = {
+        name: run.metrics.value(name)
+        for name in (
+            "cronsuite_app_users",
+            "cronsuite_app_conversations",
+            "cronsuite_app_messages",
+            "cronsuite_app_messages_last_24h",
+        )
+    }
+    assert pushed == {
+        "cronsuite_app_users": 1,
+        "cronsuite_app_conversations": 1,
+        "cronsuite_app_messages": 4,
+        "cronsuite_app_messages_last_24h": 3,
+    }
 
 
 @pytest.mark.django_db
