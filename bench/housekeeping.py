@@ -500,8 +500,11 @@ def report(dataset: Dataset, results: dict[str, list[Result]], elapsed: float) -
                 longest <= TARGET_TRANSACTION_S,
             ),
         ]
+        # A run that failed did not do the work: its figures judge nothing.
+        failed = any(not r.verified["ok"] for r in jobs)
         for label, value, met in rows:
-            print(f"  {label:<32} {value:>10}  {'met' if met else 'NOT MET'}")
+            verdict = "not judged: a run failed" if failed else "met" if met else "NOT MET"
+            print(f"  {label:<32} {value:>10}  {verdict}")
     wrong = [r for runs in results.values() for r in runs if not r.verified["ok"]]
     print()
     print(
