@@ -12,10 +12,3 @@ class JobsConfig(AppConfig):
     label = "runs"
     verbose_name = "Job runs"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self):
-        from django.db.backends.signals import connection_created
-
-        from jobs.runtime.database import no_checkpoint_on_close
-
-        connection_created.connect(no_checkpoint_on_close)

@@ -66,13 +66,3 @@ def close_connections() -> None:
         except Exception:  # noqa: BLE001 - a broken connection is being thrown away anyway
             pass
 
-
-def no_checkpoint_on_close(sender, connection, **kwargs) -> None:
-    """SQLite (WAL mode) checkpoints the whole log into the database file, with an fsync, when
-    its last connection closes: a third of a small job's time after django.setup(), and of each
-    request of the web app on SQLite. The log is as durable as the file, and SQLite checkpoints
-    it anyway every 1,000 pages (wal_autocheckpoint), during whichever commit fills it."""
-    if connection.vendor == "sqlite":
-        import sqlite3
-
-        connection.connection.setconfig(sqlite3.SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, True)
