@@ -21,9 +21,18 @@ def advisory_key(job: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
-def named_lock(job: str) -> str:
-    # MySQL lock names stop at 64 characters: a hash keeps long job names apart.
-    return f"cronsuite:{hashlib.blake2b(job.encode(), digest_size=16).hexdigest()}"
+def named_lock(job: str, database: str) -> str:
+    """A MySQL/MariaDB lock name. GET_LOCK names are server-wide, where PostgreSQL's advisory
+    locks belong to one database: without the database in it, staging's housekeeping would
+    skip production's on a shared server. The names stop at 64 characters: a hash keeps long
+    names apart."""
+    digest = hashlib.blake2b(f"{database}:{job}".encode(), digest_size=16).hexdigest()
+    return f"cronsuite:{digest}"
+
+
+def lock_key(vendor: str, name: str, database: str) -> int | str:
+    """The key of the lock called `name` in `database`: an advisory key, or a GET_LOCK name."""
+    return advisory_key(name) if vendor == "postgresql" else named_lock(name, database)
 
 
 class Lock:
@@ -63,14 +72,11 @@ def job_lock(job: str, alias: str = "default") -> Iterator[Lock]:
 # A dedicated connection: the job may close or break its own, and the lock must outlive that.
 @contextmanager
 def _session_lock(alias: str, vendor: str, job: str) -> Iterator[Lock]:
-    take, release, key = {
-        "postgresql": (
-            "SELECT pg_try_advisory_lock(%s)",
-            "SELECT pg_advisory_unlock(%s)",
-            advisory_key(job),
-        ),
-        "mysql": ("SELECT GET_LOCK(%s, 0)", "SELECT RELEASE_LOCK(%s)", named_lock(job)),
+    take, release = {
+        "postgresql": ("SELECT pg_try_advisory_lock(%s)", "SELECT pg_advisory_unlock(%s)"),
+        "mysql": ("SELECT GET_LOCK(%s, 0)", "SELECT RELEASE_LOCK(%s)"),
     }[vendor]
+    key = lock_key(vendor, job, connections[alias].settings_dict["NAME"])
     connection = connections.create_connection(alias)
     try:
         with connection.cursor() as cursor:

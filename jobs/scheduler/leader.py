@@ -12,7 +12,7 @@ import os
 
 from django.db import DatabaseError, connections
 
-from jobs.runtime.locking import advisory_key, named_lock
+from jobs.runtime.locking import lock_key
 
 # Not a job's name (a job name has no dot), so never one of the jobs' own locks.
 LOCK_NAME = "scheduler.leader"
@@ -23,13 +23,14 @@ class SessionLeadership:
     """PostgreSQL and MariaDB: a lock held by a connection of its own."""
 
     QUERIES = {
-        "postgresql": ("SELECT pg_try_advisory_lock(%s)", advisory_key(LOCK_NAME)),
-        "mysql": ("SELECT GET_LOCK(%s, 0)", named_lock(LOCK_NAME)),
+        "postgresql": "SELECT pg_try_advisory_lock(%s)",
+        "mysql": "SELECT GET_LOCK(%s, 0)",
     }
 
     def __init__(self, alias: str, vendor: str):
         self.alias = alias
-        self.query, self.key = self.QUERIES[vendor]
+        self.query = self.QUERIES[vendor]
+        self.key = lock_key(vendor, LOCK_NAME, connections[alias].settings_dict["NAME"])
         self.connection = None
         self.leading = False
 
