@@ -8,6 +8,10 @@ PYTHON312 := $(shell p="$$(pyenv root 2>/dev/null)/versions/3.12.1/bin/python3.1
 PG_URL ?= postgres://postgres@127.0.0.1:5432/cronsuite
 MARIADB_URL ?= mysql://root@127.0.0.1:3306/cronsuite
 TEST_ENV := PATH="$(CURDIR)/.tools/bin:$(CURDIR)/$(VENV)/bin:$$PATH" PUSHGATEWAY_URL= JOB_MODULES=
+# Test processes (pytest-xdist), each with its own database; a module's tests stay in one
+# process, so its module-level fixtures start once. TEST_WORKERS=0 runs one process.
+TEST_WORKERS ?= 3
+PARALLEL := -n $(TEST_WORKERS) --dist loadfile
 
 .PHONY: run test lint test-postgres test-sqlite test-mariadb bench bench-housekeeping \
 	bench-startup bench-chart tools services
@@ -55,14 +59,14 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check --quiet .
 
 test-postgres:
-	$(TEST_ENV) DATABASE_URL=$(PG_URL) $(PY) -m pytest -q $(PYTEST_ARGS)
+	$(TEST_ENV) DATABASE_URL=$(PG_URL) $(PY) -m pytest -q $(PARALLEL) $(PYTEST_ARGS)
 
 # The runtime contract must hold on every supported database, not only PostgreSQL.
 test-sqlite:
-	$(TEST_ENV) DATABASE_URL=sqlite:///$(CURDIR)/data/test.sqlite3 $(PY) -m pytest -q -m core $(PYTEST_ARGS)
+	$(TEST_ENV) DATABASE_URL=sqlite:///$(CURDIR)/data/test.sqlite3 $(PY) -m pytest -q -m core $(PARALLEL) $(PYTEST_ARGS)
 
 test-mariadb:
-	$(TEST_ENV) DATABASE_URL=$(MARIADB_URL) $(PY) -m pytest -q -m core $(PYTEST_ARGS)
+	$(TEST_ENV) DATABASE_URL=$(MARIADB_URL) $(PY) -m pytest -q -m core $(PARALLEL) $(PYTEST_ARGS)
 
 ## make bench: every benchmark; each prints ratios against a baseline measured in the same run.
 bench: bench-housekeeping bench-startup bench-chart
