@@ -55,9 +55,19 @@ def load_values(*override_files: str | Path, values_file: str | Path = VALUES_FI
     return values
 
 
-def _read_yaml(path: str | Path) -> dict:
+# libyaml's safe loader where PyYAML was built with it (its wheels are): the same documents, in
+# half the time and with less memory held afterwards (the scheduler rereads on every SIGHUP).
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_yaml(path: str | Path) -> object:
+    """A YAML file as Python data, safely (no tags that build objects)."""
     with open(path, encoding="utf-8") as f:
-        return yaml.safe_load(f) or {}
+        return yaml.load(f, Loader=SAFE_LOADER)
+
+
+def _read_yaml(path: str | Path) -> dict:
+    return read_yaml(path) or {}
 
 
 @dataclass

@@ -65,4 +65,3 @@ def close_connections() -> None:
             connection.close()
         except Exception:  # noqa: BLE001 - a broken connection is being thrown away anyway
             pass
-

@@ -5,7 +5,6 @@ field, so a bad value stops the scheduler at start (exit 2) or keeps the old sch
 
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 import yaml
 
@@ -88,7 +87,7 @@ def read_values(values_files: list[str]) -> dict:
 
 
 def _read(path: str) -> dict:
-    found = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    found = entries.read_yaml(path) or {}
     if not isinstance(found, dict):
         raise ScheduleError(f"{path}: a values file is a map, got {type(found).__name__}")
     return found
