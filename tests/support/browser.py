@@ -5,6 +5,7 @@ tests/artefacts/ (git-ignored), for people to look at."""
 from pathlib import Path
 
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException as StaleElement
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -51,9 +52,12 @@ class Browser:
         self.wait_for(lambda: "/login/" not in self.driver.current_url, "the login to finish")
 
     def wait_for(self, condition, what: str, timeout: float = 30):
-        return WebDriverWait(self.driver, timeout, poll_frequency=0.2).until(
-            lambda _: condition(), message=f"waiting for {what}"
+        # The board replaces its rows when it refreshes: an element found a moment ago may be
+        # gone (stale) by the time it is read; the condition is asked again at the next poll.
+        waiting = WebDriverWait(
+            self.driver, timeout, poll_frequency=0.2, ignored_exceptions=[StaleElement]
         )
+        return waiting.until(lambda _: condition(), message=f"waiting for {what}")
 
     def screenshot(self, name: str) -> Path:
         ARTEFACTS.mkdir(exist_ok=True)
