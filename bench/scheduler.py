@@ -268,17 +268,18 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def failed_runs(url: str, who: str) -> int:
-    with psycopg.connect(url.replace("postgres://", "postgresql://")) as db:
-        return db.execute(
-            "SELECT count(*) FROM runs_jobrun WHERE status != 'succeeded' AND job LIKE %s",
-            [f"record-start-{who}-%"],
-        ).fetchone()[0]
+    return runs_where(url, who, "status != 'succeeded'")
 
 
 def count_runs(url: str, who: str) -> int:
+    return runs_where(url, who, "finished_at IS NOT NULL")
+
+
+def runs_where(url: str, who: str, condition: str) -> int:
+    """The recorded runs of one scheduler's bench entries that meet `condition` (SQL)."""
     with psycopg.connect(url.replace("postgres://", "postgresql://")) as db:
         return db.execute(
-            "SELECT count(*) FROM runs_jobrun WHERE finished_at IS NOT NULL AND job LIKE %s",
+            f"SELECT count(*) FROM runs_jobrun WHERE {condition} AND job LIKE %s",
             [f"record-start-{who}-%"],
         ).fetchone()[0]
 

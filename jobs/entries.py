@@ -49,9 +49,9 @@ def helm_merge(base: dict, override: dict) -> dict:
 
 
 def load_values(*override_files: str | Path, values_file: str | Path = VALUES_FILE) -> dict:
-    values = _read_yaml(values_file)
+    values = read_yaml(values_file) or {}
     for path in override_files:
-        values = helm_merge(values, _read_yaml(path))
+        values = helm_merge(values, read_yaml(path) or {})
     return values
 
 
@@ -64,10 +64,6 @@ def read_yaml(path: str | Path) -> object:
     """A YAML file as Python data, safely (no tags that build objects)."""
     with open(path, encoding="utf-8") as f:
         return yaml.load(f, Loader=SAFE_LOADER)
-
-
-def _read_yaml(path: str | Path) -> dict:
-    return read_yaml(path) or {}
 
 
 @dataclass

@@ -4,9 +4,10 @@ from our annotations), and what the CronJob controller last did (its `status`)."
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from jobs.suspensions import Change
 from k8s.client import Cluster
 from k8s.cronjobs import JOB_LABEL, entry_of, list_cronjobs, release_of
-from k8s.suspension import Change, last_change
+from k8s.suspension import last_change
 
 
 @dataclass

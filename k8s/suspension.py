@@ -15,7 +15,6 @@ ANNOTATION = "cronsuite.io/suspension"  # "suspended" or "resumed": the last cha
 BY = "cronsuite.io/suspension-by"
 AT = "cronsuite.io/suspension-at"
 REASON = "cronsuite.io/suspension-reason"
-__all__ = ["RESUMED", "SUSPENDED", "Change"]  # here too: the annotations' words
 
 
 def last_change(cronjob: dict) -> Change | None:

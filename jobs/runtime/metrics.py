@@ -79,8 +79,9 @@ class Metrics:
     def value(self, name: str, **labels: str) -> float | None:
         """A gauge's value as it will be pushed (full name), or None if it was never set."""
         family = self.families.get(name)
-        key = tuple(str(labels[n]) for n in family.label_names) if family else ()
-        return family.values.get(key) if family else None
+        if family is None:
+            return None
+        return family.values.get(tuple(str(labels[n]) for n in family.label_names))
 
     def registry(self):
         """A fresh CollectorRegistry (never the default one) holding every gauge."""
