@@ -11,6 +11,7 @@ from django.conf import settings
 
 from jobs import cron
 from jobs import entries as chart_entries
+from jobs.runtime.listing import wrapped
 
 
 def release_entries() -> list[chart_entries.Entry]:
@@ -36,5 +37,5 @@ def print_warnings(stdout, now: datetime | None = None) -> None:
         said = warnings(release_entries(), now)
     except chart_entries.ValuesError as e:
         said = [f"the schedule entries cannot be read: {e}"]
-    for warning in said:
-        print(f"DST warning: {warning}", file=stdout)
+    for warning in said:  # at 80 columns, as the checks' own lines and `list` are
+        print("\n".join(wrapped(warning, "DST warning: ")), file=stdout)

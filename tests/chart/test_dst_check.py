@@ -14,6 +14,17 @@ def check_pod_schedules(sets: list[str]) -> str:
     return variable["value"]
 
 
+def dst_warnings(output: str) -> list[str]:
+    """Each warning whole, its lines (wrapped at 80 columns) joined again."""
+    found = []
+    for line in output.splitlines():
+        if line.startswith("DST warning"):
+            found.append(line)
+        elif found and line.startswith(" "):
+            found[-1] += " " + line.strip()
+    return found
+
+
 @pytest.mark.django_db(transaction=True)
 def test_helm_test_warns_about_an_override_entry_a_dst_change_moves():
     # An entry only the release has, at a time Paris skips each March and repeats each October;
@@ -32,13 +43,16 @@ def test_helm_test_warns_about_an_override_entry_a_dst_change_moves():
 
     result = run_job("check", CRONSUITE_CHART_SCHEDULES=schedules)
 
-    warnings = [line for line in result.stdout.splitlines() if line.startswith("DST warning")]
+    warnings = dst_warnings(result.stdout)
     # It should warn twice about the override entry, saying what happens each time...
     assert len(warnings) == 2, result.stdout
     assert all("jobs.paris-export: the 02:30 run of" in w for w in warnings)
     assert "Europe/Paris skips: it runs at 03:00 instead" in warnings[0]
     assert "Europe/Paris repeats: it runs once, the first time" in warnings[1]
-    # ...and it should stay a warning: the checks alone decide the exit code.
+    # ...within 80 columns, and it should stay a warning: the checks alone decide the exit code.
+    lines = result.stdout.splitlines()
+    said = lines[next(i for i, line in enumerate(lines) if line.startswith("DST warning")) :]
+    assert all(len(line) <= 80 for line in said)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
