@@ -65,7 +65,7 @@ def trigger_here(entry: chart_entries.Entry, follow: bool, stdout) -> int:
     here = from_entry(entry)
     if not follow:
         started = run_now.on_this_machine(here, operator())
-        print(started.sentence, file=stdout)
+        print(paragraph(started.sentence), file=stdout)
         return 0
     tell(f"Running {entry.name} on this machine: python -m jobs run {here.command}")
     return run_here(here, stdout)

@@ -3,6 +3,7 @@
 phase and log change while the command watches; on one machine, the run itself."""
 
 import json
+import re
 import signal
 
 import pytest
@@ -20,6 +21,7 @@ from tests.support.pods import (
     terminated,
     unschedulable,
 )
+from tests.support.processes import wait_until
 
 
 def the_manual_job(cluster) -> dict | None:
@@ -198,3 +200,27 @@ async def test_on_one_machine_sigterm_reaches_the_run(tmp_path):
     # It should stop the run as Kubernetes would (143), not leave it orphaned.
     assert answer.code == 143, answer.err
     assert '"status": "interrupted"' in answer.out
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_on_one_machine_it_starts_the_run_in_the_background_and_names_it(tmp_path):
+    values = tmp_path / "values.yaml"
+    values.write_text(VALUES)
+
+    answer = await (
+        await CommandLine.start("trigger", "broken", "--local", "--values", str(values))
+    ).finish()
+
+    # It should say which run to look for, within 80 columns...
+    assert answer.code == 0, answer.err
+    name = re.search(r"recorded as\s+(broken-manual-\d+-[0-9a-f]+)\.", answer.out)[1]
+    assert all(len(line) <= 80 for line in answer.out.splitlines())
+    # ...and the run should record itself under that name, started by whoever typed it.
+    run = await in_thread(
+        wait_until,
+        lambda: JobRun.objects.filter(kubernetes_job=name, finished_at__isnull=False).first(),
+        60,
+        message="the background run",
+    )
+    assert (run.trigger, run.started_by, run.status) == ("manual", operator(), "failed")
