@@ -30,6 +30,13 @@ def named_lock(job: str, database: str) -> str:
     return f"cronsuite:{digest}"
 
 
+# Per vendor: (take the lock without waiting, release it), each given the lock's key.
+LOCK_SQL = {
+    "postgresql": ("SELECT pg_try_advisory_lock(%s)", "SELECT pg_advisory_unlock(%s)"),
+    "mysql": ("SELECT GET_LOCK(%s, 0)", "SELECT RELEASE_LOCK(%s)"),
+}
+
+
 def lock_key(vendor: str, name: str, database: str) -> int | str:
     """The key of the lock called `name` in `database`: an advisory key, or a GET_LOCK name."""
     return advisory_key(name) if vendor == "postgresql" else named_lock(name, database)
@@ -72,10 +79,7 @@ def job_lock(job: str, alias: str = "default") -> Iterator[Lock]:
 # A dedicated connection: the job may close or break its own, and the lock must outlive that.
 @contextmanager
 def _session_lock(alias: str, vendor: str, job: str) -> Iterator[Lock]:
-    take, release = {
-        "postgresql": ("SELECT pg_try_advisory_lock(%s)", "SELECT pg_advisory_unlock(%s)"),
-        "mysql": ("SELECT GET_LOCK(%s, 0)", "SELECT RELEASE_LOCK(%s)"),
-    }[vendor]
+    take, release = LOCK_SQL[vendor]
     key = lock_key(vendor, job, connections[alias].settings_dict["NAME"])
     connection = connections.create_connection(alias)
     try:

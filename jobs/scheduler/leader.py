@@ -12,7 +12,7 @@ import os
 
 from django.db import DatabaseError, connections
 
-from jobs.runtime.locking import lock_key
+from jobs.runtime.locking import LOCK_SQL, lock_key
 
 # Not a job's name (a job name has no dot), so never one of the jobs' own locks.
 LOCK_NAME = "scheduler.leader"
@@ -22,14 +22,9 @@ STANDBY_POLL_SECONDS = 1.0
 class SessionLeadership:
     """PostgreSQL and MariaDB: a lock held by a connection of its own."""
 
-    QUERIES = {
-        "postgresql": "SELECT pg_try_advisory_lock(%s)",
-        "mysql": "SELECT GET_LOCK(%s, 0)",
-    }
-
     def __init__(self, alias: str, vendor: str):
         self.alias = alias
-        self.query = self.QUERIES[vendor]
+        self.take, self.give_back = LOCK_SQL[vendor]
         self.key = lock_key(vendor, LOCK_NAME, connections[alias].settings_dict["NAME"])
         self.connection = None
         self.leading = False
@@ -37,7 +32,7 @@ class SessionLeadership:
     def try_lead(self) -> bool:
         """Take the lock if it is free; never waits."""
         if not self.leading:
-            self.leading = bool(self._ask(self.query, [self.key]))
+            self.leading = bool(self._ask(self.take, [self.key]))
         return self.leading
 
     def still_leading(self) -> bool:
@@ -48,8 +43,20 @@ class SessionLeadership:
 
     def release(self) -> None:
         if self.connection is not None:
-            self.connection.close()  # the server releases the lock with the session
+            self._give_back()
+            self.connection.close()  # the server would release it with the session, too
         self.connection, self.leading = None, False
+
+    def _give_back(self) -> None:
+        """Unlock before closing: the server ends a closed session a moment later, and a
+        standby asking in that moment would find the lock still held."""
+        if not self.leading:
+            return
+        try:
+            with self.connection.cursor() as cursor:
+                cursor.execute(self.give_back, [self.key])
+        except DatabaseError:
+            pass  # the session is gone: so is its lock
 
     def _ask(self, query: str, params: list):
         try:
